@@ -1,0 +1,344 @@
+"""Compile a rule base into durable-rules rulesets that always stay within the engine's limits.
+
+For policy staff: nothing here changes what a rule means. Each rule (and each note that has its
+own condition) becomes one durable-rules rule testing the profile fact; the day of evaluation and
+the rule's regions are tested inside the engine too, so the engine alone decides what fires.
+
+durable-rules' C core has hard limits (shared engine notes): a fact may have at most 64 pending
+tests on its stack at once (error 303), a test node at most 512 successors, 128 "field is empty"
+successors and 256 rules sharing one chain. The compiler mirrors the test network durable-rules
+will build, computes the worst case of each limit, and splits the rule base into as many
+rulesets as needed. A single rule that cannot fit even alone is refused by the loader with
+:func:`rule_capacity_problem`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from .conditions import NAnd, NLeaf, NOr, Normal, negation_free
+from .rule_base import RuleBase
+from .rule_model import Operator, Rule
+
+__all__ = [
+    "AS_OF_ATTRIBUTE",
+    "KIND_ATTRIBUTE",
+    "CompiledRuleBase",
+    "CompiledRuleset",
+    "Unit",
+    "compile_rule_base",
+    "durable_json",
+    "rule_capacity_problem",
+]
+
+#: Attribute of every profile fact that every rule tests first (a rule made only of negative
+#: tests would also match durable-rules' own state object and never return).
+KIND_ATTRIBUTE: Final = "_ruta_kind"
+KIND_VALUE: Final = "profile"
+#: Attribute holding the evaluation day (ISO text compares in date order).
+AS_OF_ATTRIBUTE: Final = "_ruta_as_of"
+
+# Budgets, kept below durable-rules' hard limits (64, 512, 128, 256) with a margin.
+MAX_PENDING_TESTS: Final = 48
+MAX_SUCCESSORS: Final = 256
+MAX_EMPTY_TESTS: Final = 100
+MAX_RULES_PER_RULESET: Final = 200
+MAX_MATCH_PATHS: Final = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """What one durable-rules rule stands for: a protocol rule, or one of its conditional notes.
+
+    ``note`` is ``None`` for the rule itself, else ``(recommendation index, note index)``.
+    """
+
+    rule_index: int
+    note: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleset:
+    """One durable-rules ruleset: its name, JSON definition and the units it holds."""
+
+    name: str
+    definition: str
+    unit_indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleBase:
+    """A rule base as durable-rules rulesets; unit ``i`` is durable-rules rule ``u<i>``."""
+
+    hash: str
+    units: tuple[Unit, ...]
+    rulesets: tuple[CompiledRuleset, ...]
+
+
+def compile_rule_base(rule_base: RuleBase) -> CompiledRuleBase:
+    """Translate ``rule_base`` into rulesets named after its content hash."""
+    units: list[Unit] = []
+    expressions: list[dict[str, Any]] = []
+    for index, rule in enumerate(rule_base.rules):
+        for unit, condition in _units_of(index, rule):
+            units.append(unit)
+            expressions.append(durable_expression(condition))
+    rulesets: list[CompiledRuleset] = []
+    prefix = f"ruta-{rule_base.hash[:16]}"
+    members: list[int] = []
+    network = _TestNetwork()
+    for index, expression in enumerate(expressions):
+        network.add(expression)
+        if members and (len(members) >= MAX_RULES_PER_RULESET or network.over_budget()):
+            rulesets.append(_ruleset(f"{prefix}-{len(rulesets)}", members, expressions))
+            members = []
+            network = _TestNetwork()
+            network.add(expression)
+        members.append(index)
+    if members:
+        rulesets.append(_ruleset(f"{prefix}-{len(rulesets)}", members, expressions))
+    return CompiledRuleBase(rule_base.hash, tuple(units), tuple(rulesets))
+
+
+def rule_capacity_problem(rule: Rule) -> str | None:
+    """Why ``rule`` cannot run within durable-rules' limits even alone, or ``None`` if it can."""
+    for _unit, condition in _units_of(0, rule):
+        expression = durable_expression(condition)
+        paths = _match_paths(expression)
+        if paths > MAX_MATCH_PATHS:
+            return (
+                f"its any-lists combine into {paths} ways of matching (the engine's limit is"
+                f" {MAX_MATCH_PATHS}); split the rule into several rules with fewer nested any"
+            )
+        network = _TestNetwork()
+        network.add(expression)
+        if network.over_budget():
+            return (
+                f"it is too large for the engine (up to {network.pending()} tests pending at"
+                f" once, limit {MAX_PENDING_TESTS}); split long any-lists into several rules"
+            )
+    return None
+
+
+def _units_of(index: int, rule: Rule) -> list[tuple[Unit, Normal]]:
+    base = _rule_condition(rule)
+    found: list[tuple[Unit, Normal]] = [(Unit(index), base)]
+    for r_index, recommendation in enumerate(rule.recommend):
+        for n_index, note in enumerate(recommendation.notes):
+            if note.when is not None:
+                condition = NAnd((base, negation_free(note.when)))
+                found.append((Unit(index, (r_index, n_index)), _flatten_and(condition)))
+    return found
+
+
+def _rule_condition(rule: Rule) -> Normal:
+    items: list[Normal] = [NLeaf(KIND_ATTRIBUTE, Operator.EQ, KIND_VALUE)]
+    if rule.effective_from is not None:
+        items.append(NLeaf(AS_OF_ATTRIBUTE, Operator.GE, rule.effective_from.isoformat()))
+    if rule.effective_to is not None:
+        items.append(NLeaf(AS_OF_ATTRIBUTE, Operator.LE, rule.effective_to.isoformat()))
+    if rule.regions is not None:
+        places: list[Normal] = []
+        if rule.regions.departments:
+            places.append(NLeaf("department", Operator.IN, rule.regions.departments))
+        if rule.regions.municipalities:
+            places.append(NLeaf("municipality", Operator.IN, rule.regions.municipalities))
+        items.append(places[0] if len(places) == 1 else NOr(tuple(places)))
+    items.append(negation_free(rule.when))
+    return _flatten_and(NAnd(tuple(items)))
+
+
+def _flatten_and(node: NAnd) -> NAnd:
+    items: list[Normal] = []
+    for item in node.items:
+        items.extend(_flatten_and(item).items if isinstance(item, NAnd) else (item,))
+    return NAnd(tuple(items))
+
+
+# --- durable-rules expressions --------------------------------------------------------------
+
+_ORDERING_OPS: Final = {
+    Operator.NE: "$neq",
+    Operator.LT: "$lt",
+    Operator.LE: "$lte",
+    Operator.GT: "$gt",
+    Operator.GE: "$gte",
+}
+
+
+def durable_expression(node: Normal) -> dict[str, Any]:
+    """The durable-rules JSON expression testing ``node`` on the fact ``m``."""
+    if isinstance(node, NAnd):
+        items = sorted((durable_expression(i) for i in node.items), key=_sharing_order)
+        return items[0] if len(items) == 1 else {"$and": items}
+    if isinstance(node, NOr):
+        return {"$or": [durable_expression(i) for i in node.items]}
+    return _leaf_expression(node)
+
+
+def _leaf_expression(leaf: NLeaf) -> dict[str, Any]:
+    name, op = leaf.field, leaf.op
+    right: Any = {"$m": leaf.other_field} if leaf.other_field is not None else leaf.value
+    if op is Operator.EQ:
+        return {name: right}
+    if op in _ORDERING_OPS:
+        return {_ORDERING_OPS[op]: {name: right}}
+    if op is Operator.IS_NULL:
+        return {"$nex": {name: 1}}
+    if op is Operator.NOT_NULL:
+        return {"$ex": {name: 1}}
+    values = list(dict.fromkeys(leaf.value))
+    if op is Operator.IN:
+        if len(values) == 1:
+            return {name: values[0]}
+        if all(isinstance(v, str) for v in values):
+            # One regular-expression test instead of a branch per value; values are codes and
+            # choice words (letters, digits, '_'), so they need no escaping.
+            return {"$mt": {name: "|".join(values)}}
+        return {"$or": [{name: v} for v in values]}
+    tests = [{"$neq": {name: v}} for v in values]
+    return tests[0] if len(tests) == 1 else {"$and": tests}
+
+
+def _is_equality(expression: dict[str, Any]) -> str | None:
+    """The field of an equality-with-a-constant test, else ``None``."""
+    (key, value), = expression.items()
+    if key.startswith("$") or isinstance(value, dict):
+        return None
+    return key
+
+
+def _sharing_order(expression: dict[str, Any]) -> tuple[int, str]:
+    """Order tests inside an ``all`` so rules share durable-rules test nodes as much as possible."""
+    (key, _), = expression.items()
+    text = durable_json(expression)
+    if key == KIND_ATTRIBUTE:
+        return (0, text)
+    if key in ("$and", "$or"):
+        return (3, text)
+    return (1 if _is_equality(expression) else 2, text)
+
+
+def durable_json(value: Any) -> str:
+    """JSON as durable-rules' parser reads it: numbers never in exponent notation."""
+    if isinstance(value, dict):
+        return "{" + ",".join(
+            f"{json.dumps(str(k))}:{durable_json(v)}" for k, v in value.items()
+        ) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(durable_json(v) for v in value) + "]"
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return plain_number(value)
+    raise TypeError(f"cannot pass {type(value).__name__} to durable-rules")
+
+
+def plain_number(value: float) -> str:
+    """``value`` in positional notation (durable-rules rejects ``1e-05``)."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text if "." in text else text + ".0"
+
+
+def _ruleset(name: str, members: list[int], expressions: list[dict[str, Any]]) -> CompiledRuleset:
+    definition = {f"u{i}": {"all": [{"m": expressions[i]}]} for i in members}
+    return CompiledRuleset(name, durable_json(definition), tuple(members))
+
+
+def _match_paths(expression: dict[str, Any]) -> int:
+    """How many times one fact can match the expression (durable-rules fires once per path)."""
+    (key, value), = expression.items()
+    if key == "$and":
+        product = 1
+        for item in value:
+            product *= _match_paths(item)
+        return product
+    if key == "$or":
+        equality_fields = {_is_equality(i) for i in value} - {None}
+        others = [i for i in value if _is_equality(i) is None]
+        return len(equality_fields) + sum(_match_paths(i) for i in others)
+    return 1
+
+
+# --- a mirror of durable-rules' test network, to bound its stack ------------------------------
+
+
+class _Node:
+    __slots__ = ("children", "empty_tests", "equality_field", "links")
+
+    def __init__(self, equality_field: str | None = None) -> None:
+        self.children: dict[str, _Node] = {}
+        self.links: list[_Node] = []
+        self.equality_field = equality_field
+        self.empty_tests = 0
+
+
+class _TestNetwork:
+    """The test nodes durable-rules builds for a ruleset (shared prefixes, ``$or`` joins)."""
+
+    def __init__(self) -> None:
+        self.root = _Node()
+
+    def add(self, expression: dict[str, Any]) -> None:
+        self._add(self.root, expression)
+
+    def _add(self, parent: _Node, expression: dict[str, Any]) -> _Node:
+        (key, value), = expression.items()
+        if key == "$and":
+            current = parent
+            for item in value:
+                current = self._add(current, item)
+            return current
+        if key == "$or":
+            join = _Node()
+            for item in value:
+                self._add(parent, item).links.append(join)
+            return join
+        text = durable_json(expression)
+        child = parent.children.get(text)
+        if child is None:
+            child = _Node(_is_equality(expression))
+            parent.children[text] = child
+            if key == "$nex":
+                parent.empty_tests += 1
+        return child
+
+    def pending(self) -> int:
+        """The most tests durable-rules may hold pending at once for any fact (its stack)."""
+        memo: dict[int, int] = {}
+
+        def peak(node: _Node) -> int:
+            known = memo.get(id(node))
+            if known is not None:
+                return known
+            successors = [*node.children.values(), *node.links]
+            if not successors:
+                memo[id(node)] = 1
+                return 1
+            equality_fields = {c.equality_field for c in node.children.values()} - {None}
+            others = sum(1 for c in node.children.values() if c.equality_field is None)
+            matching = len(equality_fields) + others + len(node.links)
+            result = max(matching, matching - 1 + max(peak(s) for s in successors))
+            memo[id(node)] = result
+            return result
+
+        return peak(self.root)
+
+    def over_budget(self) -> bool:
+        stack = [self.root]
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if len(node.children) > MAX_SUCCESSORS or node.empty_tests > MAX_EMPTY_TESTS:
+                return True
+            stack.extend(node.children.values())
+            stack.extend(node.links)
+        return self.pending() > MAX_PENDING_TESTS

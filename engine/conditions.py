@@ -1,0 +1,219 @@
+"""What a condition means: its plain-Python truth, its explanation, and its negation-free form.
+
+The semantics, for policy staff: a test on an empty field is false whatever the operator, and
+``not`` negates the whole test it wraps. :func:`holds` is the reference meaning the durable-rules
+path is checked against; :func:`explain` tells a caseworker which tests held, with the person's
+values; :func:`negation_free` rewrites ``not`` away for the engine, which has no negation inside a
+fact test, keeping the meaning above (so ``not x == v`` becomes ``x != v or x is empty``).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .fields import profile_fields
+from .rule_model import AllOf, AnyOf, Condition, Not, Operator, Test
+
+__all__ = [
+    "ConditionTrace",
+    "NAnd",
+    "NLeaf",
+    "NOr",
+    "Normal",
+    "explain",
+    "holds",
+    "negation_free",
+    "test_text",
+]
+
+_COMPARE: dict[Operator, Callable[[Any, Any], bool]] = {
+    Operator.EQ: operator.eq,
+    Operator.NE: operator.ne,
+    Operator.LT: operator.lt,
+    Operator.LE: operator.le,
+    Operator.GT: operator.gt,
+    Operator.GE: operator.ge,
+    Operator.IN: lambda value, values: value in values,
+    Operator.NOT_IN: lambda value, values: value not in values,
+}
+
+
+def test_holds(test: Test, facts: Mapping[str, Any]) -> bool:
+    """Whether one test holds for ``facts`` (a profile as a mapping of field → value)."""
+    value = facts.get(test.field)
+    if test.op is Operator.IS_NULL:
+        return value is None
+    if test.op is Operator.NOT_NULL:
+        return value is not None
+    if value is None:
+        return False
+    if test.other_field is not None:
+        other = facts.get(test.other_field)
+        return other is not None and _COMPARE[test.op](value, other)
+    return _COMPARE[test.op](value, test.value)
+
+
+def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
+    """Whether ``condition`` holds for ``facts``: the reference meaning of the rule language."""
+    if isinstance(condition, Test):
+        return test_holds(condition, facts)
+    if isinstance(condition, AllOf):
+        return all(holds(c, facts) for c in condition.all)
+    if isinstance(condition, AnyOf):
+        return any(holds(c, facts) for c in condition.any)
+    return not holds(condition.not_, facts)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionTrace:
+    """How one condition of a rule turned out for a profile: the explanation a caseworker reads.
+
+    ``kind`` is ``test``, ``all``, ``any``, ``not`` or ``region``. For a test, ``actual`` is the
+    profile's value of ``field`` (and ``other_actual`` of ``other_field``); ``text`` renders it
+    in one line, e.g. ``age >= 18 (value: 34)``.
+    """
+
+    kind: str
+    holds: bool
+    text: str
+    field: str | None = None
+    op: str | None = None
+    value: Any = None
+    other_field: str | None = None
+    actual: Any = None
+    other_actual: Any = None
+    children: tuple[ConditionTrace, ...] = ()
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def test_text(test: Test) -> str:
+    """The test as policy staff wrote it, e.g. ``months_since_return < 12``."""
+    if test.op in (Operator.IS_NULL, Operator.NOT_NULL):
+        return f"{test.field} {test.op}"
+    right = test.other_field if test.other_field is not None else _show(test.value)
+    return f"{test.field} {test.op} {right}"
+
+
+def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
+    """The trace of ``condition`` for ``facts``: every test, whether it held and the values."""
+    if isinstance(condition, Test):
+        actual = facts.get(condition.field)
+        other = facts.get(condition.other_field) if condition.other_field else None
+        shown = f"value: {_show(actual)}"
+        if condition.other_field is not None:
+            shown += f", {condition.other_field}: {_show(other)}"
+        return ConditionTrace(
+            kind="test",
+            holds=test_holds(condition, facts),
+            text=f"{test_text(condition)} ({shown})",
+            field=condition.field,
+            op=condition.op.value,
+            value=condition.value,
+            other_field=condition.other_field,
+            actual=actual,
+            other_actual=other,
+        )
+    if isinstance(condition, Not):
+        inner = explain(condition.not_, facts)
+        return ConditionTrace("not", not inner.holds, "not", children=(inner,))
+    items = condition.all if isinstance(condition, AllOf) else condition.any
+    children = tuple(explain(c, facts) for c in items)
+    if isinstance(condition, AllOf):
+        return ConditionTrace("all", all(c.holds for c in children), "all of", children=children)
+    return ConditionTrace("any", any(c.holds for c in children), "any of", children=children)
+
+
+# --- negation-free form, for the compiler -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NLeaf:
+    """A single test with no negation around it."""
+
+    field: str
+    op: Operator
+    value: Any = None
+    other_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NAnd:
+    items: tuple[Normal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NOr:
+    items: tuple[Normal, ...]
+
+
+Normal = NLeaf | NAnd | NOr
+
+_NEGATED = {
+    Operator.EQ: Operator.NE,
+    Operator.NE: Operator.EQ,
+    Operator.LT: Operator.GE,
+    Operator.LE: Operator.GT,
+    Operator.GT: Operator.LE,
+    Operator.GE: Operator.LT,
+    Operator.IN: Operator.NOT_IN,
+    Operator.NOT_IN: Operator.IN,
+    Operator.IS_NULL: Operator.NOT_NULL,
+    Operator.NOT_NULL: Operator.IS_NULL,
+}
+
+
+def negation_free(condition: Condition, negate: bool = False) -> Normal:
+    """``condition`` (negated when ``negate``) with every ``not`` pushed into the tests.
+
+    Negating a comparison on a field that can be empty adds "or the field is empty", since the
+    comparison alone is false on an empty field while its negation must be true.
+    """
+    if isinstance(condition, Test):
+        leaf = NLeaf(condition.field, condition.op, condition.value, condition.other_field)
+        if not negate:
+            return leaf
+        flipped = NLeaf(leaf.field, _NEGATED[leaf.op], leaf.value, leaf.other_field)
+        if leaf.op in (Operator.IS_NULL, Operator.NOT_NULL):
+            return flipped
+        fields = profile_fields()
+        empties = tuple(
+            NLeaf(name, Operator.IS_NULL)
+            for name in (leaf.field, leaf.other_field)
+            if name is not None and fields[name].nullable
+        )
+        return NOr((flipped, *empties)) if empties else flipped
+    if isinstance(condition, Not):
+        return negation_free(condition.not_, not negate)
+    items = tuple(
+        negation_free(c, negate)
+        for c in (condition.all if isinstance(condition, AllOf) else condition.any)
+    )
+    conjunctive = isinstance(condition, AllOf) != negate
+    return _flatten(NAnd(items) if conjunctive else NOr(items))
+
+
+def _flatten(node: Normal) -> Normal:
+    if isinstance(node, NLeaf):
+        return node
+    kind = type(node)
+    items: list[Normal] = []
+    for item in node.items:
+        if type(item) is kind:
+            items.extend(item.items)  # type: ignore[union-attr]
+        else:
+            items.append(item)
+    return items[0] if len(items) == 1 else kind(tuple(items))

@@ -1,0 +1,104 @@
+"""The only place that talks to durable-rules, through its C core ``durable_rules_engine``.
+
+Why not durable-rules' Python ``Host``: it starts timer threads that cannot be stopped, resolves
+rulesets lazily with a race between threads, deletes keys of the definitions it is given, treats
+two-parameter actions as asynchronous, swallows exceptions raised in actions, and parses every
+match's JSON into Python objects. Ruta needs none of that: it only needs to know which rules
+matched. This driver asserts the profile fact, drains the matches (the name of each matched
+rule is all it reads), and retracts the fact, so each evaluation leaves the session as clean as
+it found it.
+
+durable-rules' C core is not thread-safe and never releases the GIL (shared engine notes), so
+every call goes through one process-wide lock; the lock costs no throughput.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+import durable_rules_engine as _core
+
+from .compiler import CompiledRuleBase
+from .errors import EngineLimitError, EvaluationError
+
+__all__ = ["DurableRulesets"]
+
+_LOCK: Final = threading.Lock()
+
+_HANDLED: Final = 0
+_NOT_HANDLED: Final = 1
+_OBSERVED: Final = 2
+
+
+class DurableRulesets:
+    """A compiled rule base registered in durable-rules, ready to test profile facts."""
+
+    def __init__(self, compiled: CompiledRuleBase) -> None:
+        self.compiled = compiled
+        self._handles: list[int] = []
+        with _LOCK:
+            try:
+                for ruleset in compiled.rulesets:
+                    self._handles.append(_core.create_ruleset(ruleset.name, ruleset.definition))
+            except Exception as error:
+                self._delete_handles()
+                raise EngineLimitError(
+                    f"durable-rules refused the compiled rule base {compiled.hash[:16]}"
+                    f" ({error}); report this rule base to the maintainers"
+                ) from None
+
+    def matched_units(self, fact_json: str) -> list[int]:
+        """Indexes of the units whose condition the fact matches, each once, in firing order."""
+        fired: dict[int, None] = {}
+        with _LOCK:
+            if not self._handles and self.compiled.rulesets:
+                raise EvaluationError("these rulesets were closed; build a new RuleEngine")
+            for handle in self._handles:
+                self._run(handle, fact_json, fired)
+        return list(fired)
+
+    @staticmethod
+    def _run(handle: int, fact_json: str, fired: dict[int, None]) -> None:
+        try:
+            code, state = _core.assert_fact(handle, fact_json)
+        except Exception as error:
+            _retract_quietly(handle, fact_json)
+            raise EvaluationError(f"durable-rules could not evaluate the profile ({error})") from None
+        if code == _NOT_HANDLED:
+            return
+        if code == _OBSERVED:
+            # A fact left by an interrupted evaluation: clean it and refuse this one.
+            _retract_quietly(handle, fact_json)
+            raise EvaluationError("durable-rules held a stale fact; it was cleaned, retry")
+        try:
+            started = _core.start_action_for_state(handle, state)
+            message: str | None = started[1] if started else None
+            while message:
+                # Matches come as {"u<index>": {...}}: the rule name is all Ruta needs.
+                fired[int(message[3 : message.index('"', 2)])] = None
+                message = _core.complete_and_start_action(handle, state)
+        except Exception as error:
+            raise EvaluationError(f"durable-rules failed during evaluation ({error})") from None
+        finally:
+            _retract_quietly(handle, fact_json)
+
+    def close(self) -> None:
+        """Free the rulesets' memory in durable-rules; the object cannot evaluate afterwards."""
+        with _LOCK:
+            self._delete_handles()
+
+    def _delete_handles(self) -> None:
+        for handle in self._handles:
+            try:
+                _core.delete_ruleset(handle)
+            except Exception:  # noqa: BLE001 - freeing memory must not mask the caller's error
+                pass
+        self._handles.clear()
+
+
+def _retract_quietly(handle: int, fact_json: str) -> None:
+    try:
+        _core.retract_fact(handle, fact_json)
+    except Exception:  # noqa: BLE001 - the fact may not have been stored
+        pass

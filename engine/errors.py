@@ -1,0 +1,101 @@
+"""Errors of the rule engine.
+
+Every error Ruta's engine raises derives from :class:`RutaEngineError`, so a caller can catch the
+whole family in one place. Messages say what is wrong and how to fix it, and never quote a
+returnee's data: profiles are sensitive personal data (Ley 1581 de 2012).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "EngineLimitError",
+    "EvaluationError",
+    "FieldProblem",
+    "ProfileError",
+    "RuleBaseError",
+    "RuleProblem",
+    "RutaEngineError",
+]
+
+
+class RutaEngineError(Exception):
+    """Base of every error raised by :mod:`engine`."""
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One fault found in a rule base, located for the person who has to fix it.
+
+    ``file`` is relative to the rule base folder; ``line`` is 1-based (``None`` when the fault is
+    not tied to a line, e.g. a missing file); ``rule_id`` is the rule the fault belongs to, if any;
+    ``path`` is the key path inside the rule (``when.all[0].field``).
+    """
+
+    file: str
+    line: int | None
+    rule_id: str | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.rule_id:
+            parts.append(f"rule {self.rule_id}")
+        if self.path:
+            parts.append(self.path)
+        return ": ".join(parts) + f": {self.message}"
+
+
+class RuleBaseError(RutaEngineError):
+    """The rule base was refused as a whole; nothing of it was put in service.
+
+    ``problems`` lists every fault found, each with file, line and rule.
+    """
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        header = f"the rule base was refused: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field of a returnee profile: its name and what is allowed (never its value)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ProfileError(RutaEngineError):
+    """A returnee profile does not follow the profile vocabulary (protocols §1).
+
+    ``problems`` has one entry per invalid field. The submitted values are deliberately not
+    repeated, so the error can be logged or shown without exposing personal data.
+    """
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "the profile is invalid: " + "; ".join(str(p) for p in problems)
+        )
+
+
+class EvaluationError(RutaEngineError):
+    """durable-rules failed while evaluating a profile; no partial result is returned.
+
+    Retrying will not help: report the rule base version and hash to the maintainers.
+    """
+
+
+class EngineLimitError(RutaEngineError):
+    """A rule cannot be run within durable-rules' capacity limits (see the rule format docs).
+
+    Fix it by splitting the rule into simpler rules: fewer nested ``any`` lists, shorter lists.
+    """

@@ -1,0 +1,75 @@
+"""Evaluate returnee profiles against a rule base, through durable-rules.
+
+``RuleEngine(rule_base).evaluate(profile, as_of)`` is the engine's one entry point for the API,
+the command line and the benchmarks. Every evaluation asserts the profile as a fact in
+durable-rules, collects the rules that matched, and retracts the fact; the result is then
+assembled and explained in plain Python.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from .compiler import AS_OF_ATTRIBUTE, KIND_ATTRIBUTE, KIND_VALUE, compile_rule_base, plain_number
+from .durable_driver import DurableRulesets
+from .profile import Profile, parse_profile
+from .results import Evaluation, assemble
+from .rule_base import RuleBase
+
+__all__ = ["RuleEngine", "encode_fact"]
+
+
+class RuleEngine:
+    """A rule base compiled and registered in durable-rules; safe to share between threads."""
+
+    def __init__(self, rule_base: RuleBase) -> None:
+        self.rule_base = rule_base
+        self.compiled = compile_rule_base(rule_base)
+        self._rulesets = DurableRulesets(self.compiled)
+        self._units = [(u.rule_index, u.note) for u in self.compiled.units]
+
+    @property
+    def version(self) -> str:
+        return self.rule_base.version
+
+    @property
+    def hash(self) -> str:
+        return self.rule_base.hash
+
+    def evaluate(self, profile: Profile | dict[str, Any], as_of: date | None = None) -> Evaluation:
+        """The roadmap for ``profile`` on the day ``as_of`` (default: today).
+
+        Raises :class:`~engine.errors.ProfileError` for an invalid profile and
+        :class:`~engine.errors.EvaluationError` if durable-rules fails.
+        """
+        checked = parse_profile(profile)
+        day = as_of if as_of is not None else date.today()
+        fired = self._rulesets.matched_units(encode_fact(checked, day))
+        units = self._units
+        return assemble(self.rule_base, vars(checked), day, (units[i] for i in fired))
+
+    def close(self) -> None:
+        """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it)."""
+        self._rulesets.close()
+
+
+def encode_fact(profile: Profile, as_of: date) -> str:
+    """The profile as the JSON fact the compiled rules test: empty fields are left out."""
+    parts = [f'"{KIND_ATTRIBUTE}":"{KIND_VALUE}"', f'"{AS_OF_ATTRIBUTE}":"{as_of.isoformat()}"']
+    for name, value in vars(profile).items():
+        if value is None:
+            continue
+        if value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif isinstance(value, float):
+            text = plain_number(value)
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = json.dumps(value)
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"

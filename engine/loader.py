@@ -1,0 +1,174 @@
+"""Load and check a rule base folder; refuse it whole if anything is wrong.
+
+A rule base is accepted only when every file parses, every rule fits the profile vocabulary and
+the catalogue, ids are unique, and every rule can run within durable-rules' limits. Otherwise
+:class:`~engine.errors.RuleBaseError` lists every problem with file, line and rule id, and
+nothing is put in service: the rules already running stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .compiler import rule_capacity_problem
+from .errors import RuleBaseError, RuleProblem
+from .rule_base import RuleBase, RuleSource
+from .rule_model import (
+    AllOf,
+    AnyOf,
+    Catalogue,
+    LegalBasis,
+    Manifest,
+    Note,
+    Recommendation,
+    Regions,
+    Rule,
+    RuleFile,
+    ServiceEntry,
+    Suppression,
+    Test,
+    Text,
+)
+from .yaml_source import line_of, read_yaml
+
+__all__ = ["MANIFEST_FILE", "CATALOGUE_FILE", "default_rules_dir", "load_rule_base", "rule_base_from_data"]
+
+MANIFEST_FILE = "base.yaml"
+CATALOGUE_FILE = "catalogue.yaml"
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+_FORMAT_KEYS = sorted(
+    {
+        field.alias or name
+        for model in (AllOf, AnyOf, Catalogue, LegalBasis, Manifest, Note, Recommendation,
+                      Regions, Rule, RuleFile, ServiceEntry, Suppression, Test, Text)
+        for name, field in model.model_fields.items()
+    }
+    | {"not", "except"}
+)
+
+
+def default_rules_dir() -> Path:
+    """The folder of the default rule base shipped with Ruta (protocols reference edition)."""
+    import rules
+
+    return Path(rules.__file__).resolve().parent
+
+
+def load_rule_base(directory: Path | str | None = None) -> RuleBase:
+    """Read ``base.yaml``, ``catalogue.yaml`` and every other ``*.yaml`` of ``directory``.
+
+    Rule files are read in name order. Raises :class:`RuleBaseError` with every problem found.
+    """
+    folder = Path(directory) if directory is not None else default_rules_dir()
+    if not folder.is_dir():
+        raise RuleBaseError([RuleProblem(str(folder.name), None, None, "", "is not a folder")])
+    problems: list[RuleProblem] = []
+    documents: dict[str, Any] = {}
+    for required in (MANIFEST_FILE, CATALOGUE_FILE):
+        if not (folder / required).is_file():
+            problems.append(RuleProblem(required, None, None, "", "is missing from the rule base"))
+    for path in sorted(folder.glob("*.yaml")):
+        data, problem = read_yaml(path, path.name)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            documents[path.name] = data
+    if problems:
+        raise RuleBaseError(problems)
+    manifest = documents.pop(MANIFEST_FILE)
+    catalogue = documents.pop(CATALOGUE_FILE)
+    return rule_base_from_data(manifest, catalogue, documents)
+
+
+def rule_base_from_data(
+    manifest: Any, catalogue: Any, rule_files: Mapping[str, Any]
+) -> RuleBase:
+    """Check a rule base given as parsed documents (file name → content), as the loader does.
+
+    Used by the loader, and by tools that build rule bases in memory (generators, editors).
+    """
+    problems: list[RuleProblem] = []
+    checked_manifest = _validate(Manifest, manifest, MANIFEST_FILE, problems)
+    checked_catalogue = _validate(Catalogue, catalogue, CATALOGUE_FILE, problems)
+    context: dict[str, Any] = {}
+    if checked_catalogue is not None:
+        context["services"] = {s.code: s.area for s in checked_catalogue.services}
+    rules: list[Rule] = []
+    sources: list[RuleSource] = []
+    first_seen: dict[str, RuleSource] = {}
+    if not rule_files:
+        problems.append(RuleProblem("rules", None, None, "", "no rule files (*.yaml) found"))
+    for name, data in rule_files.items():
+        checked = _validate(RuleFile, data, name, problems, context)
+        if checked is None:
+            continue
+        for index, rule in enumerate(checked.rules):
+            line, _ = line_of(data, ("rules", index))
+            source = RuleSource(name, line)
+            if rule.id in first_seen:
+                earlier = first_seen[rule.id]
+                problems.append(
+                    RuleProblem(name, line, rule.id, "id",
+                                f"duplicate rule id; already used at {earlier.file}:{earlier.line}")
+                )
+                continue
+            first_seen[rule.id] = source
+            capacity = rule_capacity_problem(rule)
+            if capacity is not None:
+                problems.append(RuleProblem(name, line, rule.id, "when", capacity))
+                continue
+            rules.append(rule)
+            sources.append(source)
+    if problems or checked_manifest is None or checked_catalogue is None:
+        raise RuleBaseError(problems)
+    return RuleBase(checked_manifest, checked_catalogue, tuple(rules), tuple(sources))
+
+
+def _validate(
+    model: type[_Model],
+    data: Any,
+    name: str,
+    problems: list[RuleProblem],
+    context: dict[str, Any] | None = None,
+) -> _Model | None:
+    if not isinstance(data, dict):
+        problems.append(RuleProblem(name, 1, None, "", "must be a mapping of keys (see docs/rule-format.md)"))
+        return None
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as error:
+        for item in error.errors(include_url=False, include_input=False):
+            problems.append(_problem(name, data, item["loc"], item["type"], item["msg"]))
+        return None
+
+
+def _problem(
+    name: str, data: Any, loc: tuple[int | str, ...], kind: str, message: str
+) -> RuleProblem:
+    line, path = line_of(data, loc)
+    rule_id = None
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = data.get("rules")
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            found = rules[loc[1]].get("id")
+            rule_id = str(found) if found is not None else None
+        path = path.removeprefix(f"rules[{loc[1]}]").lstrip(".")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        matches = get_close_matches(key, _FORMAT_KEYS, n=1, cutoff=0.6)
+        hint = f"; did you mean '{matches[0]}'?" if matches else ""
+        message = f"unknown key '{key}'{hint}"
+    elif kind == "missing":
+        missing = str(loc[-1]).removesuffix("_")
+        message = f"missing required key '{missing}'"
+        path = f"{path}.{missing}" if path else missing
+    else:
+        message = message.removeprefix("Value error, ")
+    return RuleProblem(name, line, rule_id, path, message)

@@ -1,0 +1,208 @@
+"""The returnee profile: the facts a caseworker records and the protocols reason about.
+
+The fields, their allowed values and defaults are exactly those of protocols §1. A field that is
+not given takes its default; a field the vocabulary does not know is refused. Every field carries
+a Spanish and an English label so intake forms can be generated from this model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import FieldProblem, ProfileError
+from .vocabulary import DEPARTMENTS
+
+__all__ = ["Profile", "parse_profile"]
+
+_MUNICIPALITY = r"^[0-9]{5}$"
+
+
+def _labels(es: str, en: str) -> dict[str, Any]:
+    return {"json_schema_extra": {"labels": {"es": es, "en": en}}}
+
+
+Flag = Annotated[bool, Field(strict=True)]
+
+
+class Profile(BaseModel):
+    """A returnee's situation as recorded at the office (protocols §1).
+
+    Instances are immutable and always valid: department and municipality are real DIVIPOLA
+    codes and agree with each other. Beyond protocols §1, numbers have plausibility ceilings (120
+    years abroad, 1,440 months since return, 30 children) so that a typing slip is caught at
+    intake instead of silently matching no rule.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    age: int = Field(ge=0, le=120, **_labels("Edad (años cumplidos)", "Age (whole years)"))
+    pregnant: Flag = Field(False, **_labels("Embarazo", "Pregnant"))
+    department: str = Field(
+        pattern=r"^[0-9]{2}$",
+        **_labels("Departamento de residencia (código DIVIPOLA)", "Department of residence (DIVIPOLA code)"),
+    )
+    municipality: str = Field(
+        pattern=_MUNICIPALITY,
+        **_labels("Municipio de residencia (código DIVIPOLA)", "Municipality of residence (DIVIPOLA code)"),
+    )
+    origin_municipality: str | None = Field(
+        None,
+        pattern=_MUNICIPALITY,
+        **_labels("Municipio de origen al que desea llegar", "Municipality of origin to reach"),
+    )
+    years_abroad: float = Field(
+        ge=0, le=120, allow_inf_nan=False,
+        **_labels("Años continuos en el exterior", "Continuous years abroad"),
+    )
+    months_since_return: float = Field(
+        ge=0, le=1440, allow_inf_nan=False,
+        **_labels("Meses desde el regreso", "Months since return"),
+    )
+    return_kind: Literal["voluntary", "deported", "expelled"] = Field(
+        **_labels("Forma de retorno", "How the person returned")
+    )
+    rur_status: Literal["not_registered", "registered", "beneficiary"] = Field(
+        "not_registered", **_labels("Estado en el Registro Único de Retorno", "Return Registry status")
+    )
+    rur_type: Literal["none", "solidario", "humanitario", "laboral", "productivo"] = Field(
+        "none", **_labels("Tipo de retorno en el RUR", "Return type in the Registry")
+    )
+    has_id_document: Flag = Field(
+        True, **_labels("Tiene cédula colombiana vigente", "Holds a valid Colombian ID card")
+    )
+    id_document_cancelled: Flag = Field(
+        False, **_labels("Cédula o registro civil anulado", "ID card or civil registration annulled")
+    )
+    children_unregistered: int = Field(
+        0, ge=0, le=30,
+        **_labels("Hijos nacidos en el exterior sin registro civil", "Children born abroad without civil registration"),
+    )
+    school_age_children: int = Field(
+        0, ge=0, le=30,
+        **_labels("Niños de 5 a 17 años sin escolarizar", "Children aged 5–17 not enrolled in school"),
+    )
+    unaccompanied_minor: Flag = Field(
+        False, **_labels("Menor de edad no acompañado", "Unaccompanied minor")
+    )
+    conflict_victim: Literal["none", "registered", "unregistered"] = Field(
+        "none", **_labels("Víctima del conflicto armado", "Victim of the armed conflict")
+    )
+    extreme_poverty: Flag = Field(False, **_labels("Pobreza extrema", "Extreme poverty"))
+    sentence_in_force: Flag = Field(
+        False, **_labels("Condena privativa de la libertad vigente", "Custodial sentence in force")
+    )
+    convicted_public_administration: Flag = Field(
+        False,
+        **_labels("Condenado por delitos contra la administración pública", "Convicted of crimes against the public administration"),
+    )
+    health_coverage: Literal["none", "subsidized", "contributory"] = Field(
+        "none", **_labels("Afiliación en salud", "Health coverage")
+    )
+    urgent_medical_need: Flag = Field(
+        False, **_labels("Necesidad médica urgente", "Urgent medical need")
+    )
+    chronic_condition: Flag = Field(False, **_labels("Enfermedad crónica", "Chronic condition"))
+    disability: Flag = Field(False, **_labels("Discapacidad", "Disability"))
+    psychosocial_distress: Flag = Field(
+        False, **_labels("Afectación psicosocial", "Psychosocial distress")
+    )
+    foreign_studies: Literal["none", "school", "higher"] = Field(
+        "none", **_labels("Estudios en el exterior sin convalidar", "Studies abroad not yet recognised")
+    )
+    degree_field: Literal["none", "law", "accounting", "education", "health", "other"] = Field(
+        "none", **_labels("Área del título extranjero", "Field of the foreign degree")
+    )
+    employment: Literal["employed", "unemployed", "self_employed", "not_seeking"] = Field(
+        "unemployed", **_labels("Situación laboral", "Employment situation")
+    )
+    wants_business: Flag = Field(
+        False, **_labels("Quiere crear o fortalecer un negocio", "Wants to start or grow a business")
+    )
+    has_trade_skills: Flag = Field(
+        False,
+        **_labels("Tiene oficio o experiencia adquirida en el exterior", "Has trade skills gained abroad"),
+    )
+    importing_goods: Flag = Field(
+        False,
+        **_labels("Trae menaje doméstico o herramientas de trabajo", "Bringing household goods or work tools"),
+    )
+    bringing_capital: Flag = Field(
+        False, **_labels("Trae capital del exterior", "Bringing capital from abroad")
+    )
+    has_shelter: Flag = Field(
+        True,
+        **_labels("Tiene dónde dormir de forma segura los próximos 7 días", "Has a safe place to sleep for the next 7 days"),
+    )
+    has_funds: Flag = Field(
+        True,
+        **_labels("Puede cubrir alimentación y necesidades básicas 7 días", "Can cover food and basic needs for 7 days"),
+    )
+    protection_risk: Literal["none", "threats", "trafficking", "gbv"] = Field(
+        "none", **_labels("Riesgo de protección", "Protection risk")
+    )
+    wants_travel_to_origin: Flag = Field(
+        False, **_labels("Quiere viajar a su municipio de origen", "Wants to travel on to the municipality of origin")
+    )
+
+    @model_validator(mode="after")
+    def _codes_agree(self) -> Profile:
+        if self.department not in DEPARTMENTS:
+            raise ValueError(
+                "department: not a DIVIPOLA department code; use one of "
+                + ", ".join(sorted(DEPARTMENTS))
+            )
+        if not self.municipality.startswith(self.department):
+            raise ValueError(
+                "municipality: its first two digits must equal the department code"
+            )
+        if (
+            self.origin_municipality is not None
+            and self.origin_municipality[:2] not in DEPARTMENTS
+        ):
+            raise ValueError(
+                "origin_municipality: its first two digits are not a DIVIPOLA department code"
+            )
+        return self
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate ``data`` as a :class:`Profile`, or raise :class:`ProfileError` naming each field.
+
+    The error never contains the submitted values.
+    """
+    if isinstance(data, Profile):
+        return data
+    if not isinstance(data, dict):
+        raise ProfileError([FieldProblem("profile", "must be an object of profile fields")])
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as error:
+        raise ProfileError(_field_problems(error)) from None
+
+
+def _field_problems(error: ValidationError) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = ".".join(str(part) for part in item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown field; the profile vocabulary has no such field" + _did_you_mean(
+                loc
+            )
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "value_error":
+            # Our own cross-field checks name their field first: "field: message".
+            text = message.removeprefix("Value error, ")
+            loc, _, message = text.partition(": ")
+        problems.append(FieldProblem(loc or "profile", message))
+    return problems
+
+
+def _did_you_mean(name: str) -> str:
+    from difflib import get_close_matches
+
+    matches = get_close_matches(name, list(Profile.model_fields), n=1)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -1,0 +1,50 @@
+"""A plain-Python evaluator of the same rule format: the oracle for the durable-rules path.
+
+It reads the rules as written (``not``, ``in``, empty fields and all) with the meanings of
+:mod:`engine.conditions`, without the compiler's rewriting, so agreement between the two on
+random profiles and random rule bases checks the compiler and the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from .conditions import holds
+from .profile import Profile, parse_profile
+from .results import Evaluation, assemble
+from .rule_base import RuleBase
+
+__all__ = ["ReferenceEvaluator"]
+
+
+class ReferenceEvaluator:
+    """Evaluates a rule base by walking each rule's conditions in Python."""
+
+    def __init__(self, rule_base: RuleBase) -> None:
+        self.rule_base = rule_base
+
+    def evaluate(self, profile: Profile | dict[str, Any], as_of: date | None = None) -> Evaluation:
+        checked = parse_profile(profile)
+        day = as_of if as_of is not None else date.today()
+        facts = vars(checked)
+        return assemble(self.rule_base, facts, day, self._fired(facts, day))
+
+    def _fired(
+        self, facts: dict[str, Any], day: date
+    ) -> Iterator[tuple[int, tuple[int, int] | None]]:
+        for index, rule in enumerate(self.rule_base.rules):
+            if not rule.in_effect(day):
+                continue
+            if rule.regions is not None and not rule.regions.includes(
+                facts["department"], facts["municipality"]
+            ):
+                continue
+            if not holds(rule.when, facts):
+                continue
+            yield index, None
+            for r_index, recommendation in enumerate(rule.recommend):
+                for n_index, note in enumerate(recommendation.notes):
+                    if note.when is not None and holds(note.when, facts):
+                        yield index, (r_index, n_index)

@@ -1,0 +1,465 @@
+"""The rule file format that policy staff write (see docs/rule-format.md).
+
+These pydantic models are the format's single definition: the loader validates rule files with
+them, the JSON Schema that editors use is generated from them, and the engine compiles them.
+Checks that need the profile vocabulary (field names, operators, values) run here too, so a rule
+that names an unknown field or compares a yes/no field with ``<`` never reaches the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from difflib import get_close_matches
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .fields import FieldKind, FieldSpec, profile_fields
+from .vocabulary import DEPARTMENTS, Area, Priority
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Catalogue",
+    "Condition",
+    "LegalBasis",
+    "Manifest",
+    "Not",
+    "Note",
+    "Operator",
+    "Recommendation",
+    "Regions",
+    "Rule",
+    "RuleFile",
+    "RuleStatus",
+    "ServiceEntry",
+    "Suppression",
+    "Test",
+    "Text",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Strict):
+    """A text every reader gets in their language: Spanish (the default) and English."""
+
+    es: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.es
+
+
+class Operator(StrEnum):
+    """How a test compares a profile field (see the rule format docs)."""
+
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    IN = "in"
+    NOT_IN = "not_in"
+    IS_NULL = "is_null"
+    NOT_NULL = "not_null"
+
+
+ORDERING = frozenset({Operator.LT, Operator.LE, Operator.GT, Operator.GE})
+MEMBERSHIP = frozenset({Operator.IN, Operator.NOT_IN})
+NULL_TESTS = frozenset({Operator.IS_NULL, Operator.NOT_NULL})
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    matches = get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+def _field(name: str, role: str = "field") -> FieldSpec:
+    fields = profile_fields()
+    if name not in fields:
+        raise ValueError(
+            f"unknown profile {role} '{name}'{_suggest(name, list(fields))}"
+            " (the profile fields are listed in docs/rule-format.md)"
+        )
+    return fields[name]
+
+
+def _check_value(spec: FieldSpec, value: Any, op: Operator) -> None:
+    """Refuse a value that does not fit the field, or can never match it."""
+    where = f"'{spec.name}'"
+    if spec.kind is FieldKind.BOOLEAN:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} is yes/no: the value must be true or false")
+        return
+    if spec.kind.numeric:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where} is a number: the value must be a number")
+        if spec.kind is FieldKind.INTEGER and op not in ORDERING and value != int(value):
+            raise ValueError(f"{where} holds whole numbers: {value} can never match")
+        low, high = spec.minimum, spec.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
+            raise ValueError(f"{where} is {bounds}: the value {value} is outside what it can hold")
+        return
+    if not isinstance(value, str):
+        raise ValueError(f"{where} holds text: write the value in quotes")
+    if spec.kind is FieldKind.CHOICE:
+        if value not in spec.choices:
+            raise ValueError(
+                f"{where} has no value '{value}'{_suggest(value, list(spec.choices))};"
+                f" allowed: {', '.join(spec.choices)}"
+            )
+        return
+    _check_code(spec.name, value)
+
+
+def _check_code(name: str, value: str) -> None:
+    digits = 2 if name == "department" else 5
+    if len(value) != digits or not value.isdigit():
+        raise ValueError(f"'{name}' is a {digits}-digit DIVIPOLA code in quotes, e.g. \"54001\"")
+    if value[:2] not in DEPARTMENTS:
+        raise ValueError(f"'{value}' does not start with a DIVIPOLA department code")
+
+
+class Test(_Strict):
+    """A test on one profile field, against a value or against another field."""
+
+    field: str
+    op: Operator
+    value: Any = None
+    other_field: str | None = None
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, name: str) -> str:
+        _field(name)
+        return name
+
+    @field_validator("other_field")
+    @classmethod
+    def _known_other_field(cls, name: str | None) -> str | None:
+        if name is not None:
+            _field(name, "field in other_field")
+        return name
+
+    @model_validator(mode="after")
+    def _fits_field(self) -> Test:
+        spec = _field(self.field)
+        has_value = "value" in self.model_fields_set
+        op = self.op
+        if op in NULL_TESTS:
+            if has_value or self.other_field is not None:
+                raise ValueError(f"'{op}' takes no value and no other_field")
+            if not spec.nullable:
+                raise ValueError(
+                    f"'{spec.name}' is never empty, so '{op}' does not apply to it"
+                )
+            return self
+        if op in ORDERING and not spec.kind.numeric:
+            raise ValueError(
+                f"operator '{op}' compares numbers, but '{spec.name}' is {_kind_words(spec)};"
+                " use '==', '!=', 'in' or 'not_in'"
+            )
+        if op in MEMBERSHIP and spec.kind is FieldKind.BOOLEAN:
+            raise ValueError(f"'{spec.name}' is yes/no: use '==' with true or false")
+        if self.other_field is not None:
+            if has_value:
+                raise ValueError("give either value or other_field, not both")
+            if op in MEMBERSHIP:
+                raise ValueError(f"'{op}' needs a list of values, not other_field")
+            other = _field(self.other_field)
+            if _family(other) != _family(spec):
+                raise ValueError(
+                    f"'{spec.name}' ({_kind_words(spec)}) cannot be compared with"
+                    f" '{other.name}' ({_kind_words(other)})"
+                )
+            return self
+        if not has_value or self.value is None:
+            raise ValueError(
+                f"operator '{op}' needs a value (to test for an empty field use is_null)"
+            )
+        if op in MEMBERSHIP:
+            if not isinstance(self.value, list) or not self.value:
+                raise ValueError(f"operator '{op}' needs a non-empty list of values")
+            for item in self.value:
+                _check_value(spec, item, op)
+        else:
+            if isinstance(self.value, list):
+                raise ValueError(f"operator '{op}' takes one value; for a list use 'in'")
+            _check_value(spec, self.value, op)
+        return self
+
+
+def _family(spec: FieldSpec) -> str:
+    return "number" if spec.kind.numeric else spec.kind.value
+
+
+def _kind_words(spec: FieldSpec) -> str:
+    return {
+        FieldKind.INTEGER: "a number",
+        FieldKind.NUMBER: "a number",
+        FieldKind.BOOLEAN: "yes/no",
+        FieldKind.CHOICE: "one of " + ", ".join(spec.choices),
+        FieldKind.CODE: "a DIVIPOLA code",
+    }[spec.kind]
+
+
+class AllOf(_Strict):
+    """Holds when every condition in the list holds."""
+
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    """Holds when at least one condition in the list holds."""
+
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(_Strict):
+    """Holds when the inner condition does not."""
+
+    not_: Condition = Field(alias="not")
+
+
+def _condition_kind(data: Any) -> str | None:
+    if isinstance(data, BaseModel):
+        return {AllOf: "all", AnyOf: "any", Not: "not", Test: "test"}.get(type(data))
+    if not isinstance(data, dict):
+        return None
+    present = [key for key in ("all", "any", "not") if key in data]
+    if len(present) == 1:
+        return present[0]
+    if not present and "field" in data:
+        return "test"
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[Not, Tag("not")],
+        Annotated[Test, Tag("test")],
+    ],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message=(
+            "a condition is a test {field, op, value} or exactly one of all / any / not"
+        ),
+    ),
+]
+
+
+class LegalBasis(_Strict):
+    """Where the rule comes from: the legal instrument and article, and a public link to it."""
+
+    instrument: str = Field(min_length=1)
+    article: str | None = None
+    url: str | None = Field(None, pattern=r"^https?://\S+$")
+
+
+class RuleStatus(StrEnum):
+    """``in_force``: confirmed by the sources; ``illustrative``: a plausible protocol choice."""
+
+    IN_FORCE = "in_force"
+    ILLUSTRATIVE = "illustrative"
+
+
+def _known_services(info: ValidationInfo) -> dict[str, Area] | None:
+    context = info.context
+    if isinstance(context, dict):
+        services = context.get("services")
+        if isinstance(services, dict):
+            return services
+    return None
+
+
+def _check_services(codes: list[str], info: ValidationInfo) -> list[str]:
+    services = _known_services(info)
+    if services is not None:
+        for code in codes:
+            if code not in services:
+                raise ValueError(
+                    f"unknown service code '{code}'{_suggest(code, list(services))}"
+                    " (the codes are in rules/catalogue.yaml)"
+                )
+    return codes
+
+
+class Note(_Strict):
+    """A note attached to a recommended service; with ``when``, only when that also holds."""
+
+    text: Text
+    when: Condition | None = None
+
+
+class Recommendation(_Strict):
+    """Recommend one service of the catalogue at a priority."""
+
+    service: str
+    priority: Priority
+    notes: list[Note] = Field(default_factory=list)
+
+    @field_validator("service")
+    @classmethod
+    def _known(cls, code: str, info: ValidationInfo) -> str:
+        return _check_services([code], info)[0]
+
+
+class Suppression(_Strict):
+    """Remove services from the result, whatever recommended them."""
+
+    services: list[str] = Field(default_factory=list)
+    areas: list[Area] = Field(default_factory=list)
+    except_: list[str] = Field(default_factory=list, alias="except")
+
+    @field_validator("services", "except_")
+    @classmethod
+    def _known(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return _check_services(codes, info)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Suppression:
+        if not self.services and not self.areas:
+            raise ValueError("a suppression names at least one service or area")
+        return self
+
+    def removes(self, code: str, area: Area) -> bool:
+        """Whether this suppression removes the service ``code`` of ``area``."""
+        if code in self.except_:
+            return False
+        return code in self.services or area in self.areas
+
+
+class Regions(_Strict):
+    """Where a rule applies: people living in these departments or municipalities."""
+
+    departments: list[str] = Field(default_factory=list)
+    municipalities: list[str] = Field(default_factory=list)
+
+    @field_validator("departments")
+    @classmethod
+    def _departments(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if code not in DEPARTMENTS:
+                raise ValueError(f"'{code}' is not a DIVIPOLA department code (2 digits, quoted)")
+        return codes
+
+    @field_validator("municipalities")
+    @classmethod
+    def _municipalities(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            _check_code("municipality", code)
+        return codes
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Regions:
+        if not self.departments and not self.municipalities:
+            raise ValueError("regions needs departments or municipalities (or remove regions)")
+        return self
+
+    def includes(self, department: str, municipality: str) -> bool:
+        return department in self.departments or municipality in self.municipalities
+
+
+class Rule(_Strict):
+    """One protocol rule: when it applies, and which services it recommends or suppresses."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
+    title: Text
+    status: RuleStatus
+    legal_basis: list[LegalBasis]
+    effective_from: date | None = None
+    effective_to: date | None = None
+    regions: Regions | None = None
+    when: Condition
+    recommend: list[Recommendation] = Field(default_factory=list)
+    suppress: Suppression | None = None
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Rule:
+        if not self.recommend and self.suppress is None:
+            raise ValueError("a rule needs an effect: recommend and/or suppress")
+        if (
+            self.effective_from is not None
+            and self.effective_to is not None
+            and self.effective_to < self.effective_from
+        ):
+            raise ValueError(
+                f"effective_to ({self.effective_to}) is before effective_from"
+                f" ({self.effective_from}): the rule could never apply"
+            )
+        codes = [r.service for r in self.recommend]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"recommends {', '.join(repeated)} more than once; keep one entry")
+        return self
+
+    def in_effect(self, on: date) -> bool:
+        """Whether the rule applies on the day ``on`` (both ends inclusive)."""
+        if self.effective_from is not None and on < self.effective_from:
+            return False
+        return self.effective_to is None or on <= self.effective_to
+
+
+class RuleFile(_Strict):
+    """One protocol group's file in ``rules/``."""
+
+    schema_: str | None = Field(None, alias="$schema")
+    group: Text
+    rules: list[Rule] = Field(min_length=1)
+
+
+class ServiceEntry(_Strict):
+    """A service of the catalogue (protocols §2)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    area: Area
+    label: Text
+    description: Text | None = None
+
+
+class Catalogue(_Strict):
+    """``rules/catalogue.yaml``: every service a rule may recommend."""
+
+    services: list[ServiceEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalogue:
+        codes = [s.code for s in self.services]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(f"service code listed twice: {', '.join(repeated)}")
+        return self
+
+
+class Manifest(_Strict):
+    """``rules/base.yaml``: the rule base's name, version and edition."""
+
+    name: Text
+    version: str = Field(min_length=1)
+    edition: date
+    description: Text | None = None
+
+
+for _model in (AllOf, AnyOf, Not, Note, Rule):
+    _model.model_rebuild()
+
+Kind = Literal["all", "any", "not", "test"]

@@ -1,0 +1,109 @@
+"""The fixed vocabulary of the protocols: service areas, priorities and Colombia's departments.
+
+These are not policy choices that change with a rule edit: the five areas are the OAM's mandate,
+the three priorities order the roadmap (protocols §4), and departments are DANE's DIVIPOLA codes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "AREA_LABELS",
+    "AREA_ORDER",
+    "DEPARTMENTS",
+    "PRIORITY_LABELS",
+    "PRIORITY_ORDER",
+    "Area",
+    "Priority",
+]
+
+
+class Area(StrEnum):
+    """The five service areas of the OAM's mandate."""
+
+    HEALTH = "health"
+    EDUCATION = "education"
+    LEGAL = "legal"
+    INCOME = "income"
+    HUMANITARIAN = "humanitarian"
+
+
+class Priority(StrEnum):
+    """How soon a service is needed: ``urgent`` before ``high`` before ``normal``."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+#: Rank of each priority in the roadmap (lower comes first).
+PRIORITY_ORDER: Final[dict[Priority, int]] = {
+    Priority.URGENT: 0,
+    Priority.HIGH: 1,
+    Priority.NORMAL: 2,
+}
+
+#: Rank of each area in the roadmap (protocols §4): humanitarian, legal, health, education, income.
+AREA_ORDER: Final[dict[Area, int]] = {
+    Area.HUMANITARIAN: 0,
+    Area.LEGAL: 1,
+    Area.HEALTH: 2,
+    Area.EDUCATION: 3,
+    Area.INCOME: 4,
+}
+
+AREA_LABELS: Final[dict[Area, dict[str, str]]] = {
+    Area.HEALTH: {"es": "Salud", "en": "Health"},
+    Area.EDUCATION: {"es": "Educación", "en": "Education"},
+    Area.LEGAL: {"es": "Orientación jurídica", "en": "Legal guidance"},
+    Area.INCOME: {"es": "Generación de ingresos", "en": "Income generation"},
+    Area.HUMANITARIAN: {
+        "es": "Atención humanitaria de emergencia",
+        "en": "Emergency humanitarian aid",
+    },
+}
+
+PRIORITY_LABELS: Final[dict[Priority, dict[str, str]]] = {
+    Priority.URGENT: {"es": "Urgente", "en": "Urgent"},
+    Priority.HIGH: {"es": "Alta", "en": "High"},
+    Priority.NORMAL: {"es": "Normal", "en": "Normal"},
+}
+
+#: DIVIPOLA department codes (DANE): 32 departments and Bogotá D.C.
+DEPARTMENTS: Final[dict[str, str]] = {
+    "05": "Antioquia",
+    "08": "Atlántico",
+    "11": "Bogotá, D.C.",
+    "13": "Bolívar",
+    "15": "Boyacá",
+    "17": "Caldas",
+    "18": "Caquetá",
+    "19": "Cauca",
+    "20": "Cesar",
+    "23": "Córdoba",
+    "25": "Cundinamarca",
+    "27": "Chocó",
+    "41": "Huila",
+    "44": "La Guajira",
+    "47": "Magdalena",
+    "50": "Meta",
+    "52": "Nariño",
+    "54": "Norte de Santander",
+    "63": "Quindío",
+    "66": "Risaralda",
+    "68": "Santander",
+    "70": "Sucre",
+    "73": "Tolima",
+    "76": "Valle del Cauca",
+    "81": "Arauca",
+    "85": "Casanare",
+    "86": "Putumayo",
+    "88": "Archipiélago de San Andrés, Providencia y Santa Catalina",
+    "91": "Amazonas",
+    "94": "Guainía",
+    "95": "Guaviare",
+    "97": "Vaupés",
+    "99": "Vichada",
+}

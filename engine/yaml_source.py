@@ -1,0 +1,68 @@
+"""Reading YAML files while keeping line numbers, so every fault can point at its line.
+
+ruamel.yaml's round-trip loader records where each key and item stands and refuses duplicate
+keys (a common slip when a rule is copied and edited).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import RuleProblem
+
+__all__ = ["line_of", "read_yaml"]
+
+
+def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
+    """Parse ``path``; on a syntax fault or duplicate key, return the problem instead."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, RuleProblem(name, None, None, "", f"cannot be read: {error}")
+    try:
+        return yaml.load(text), None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = str(error.problem or "not valid YAML").strip()
+        if "duplicate key" in problem:
+            problem += "; each key may appear only once in a mapping"
+        return None, RuleProblem(name, line, None, "", f"YAML: {problem}")
+
+
+def line_of(data: Any, loc: tuple[int | str, ...]) -> tuple[int | None, str]:
+    """The 1-based line of the deepest part of ``loc`` found in ``data``, and its readable path.
+
+    Parts of ``loc`` that are not keys or indexes of ``data`` (pydantic's union tags) are skipped.
+    """
+    line: int | None = _start_line(data)
+    path = ""
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and isinstance(part, str):
+            key = "not" if part == "not_" else "except" if part == "except_" else part
+            if key not in current:
+                continue
+            position = getattr(getattr(current, "lc", None), "key", None)
+            if position is not None:
+                line = position(key)[0] + 1
+            path = f"{path}.{key}" if path else key
+            current = current[key]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            position = getattr(getattr(current, "lc", None), "item", None)
+            if position is not None:
+                line = position(part)[0] + 1
+            path = f"{path}[{part}]"
+            current = current[part]
+    return line, path
+
+
+def _start_line(data: Any) -> int | None:
+    lc = getattr(data, "lc", None)
+    return lc.line + 1 if lc is not None else None
