@@ -24,9 +24,9 @@ __all__ = [
     "NOr",
     "Normal",
     "explain",
+    "explainer",
     "holds",
     "negation_free",
-    "test_text",
 ]
 
 _COMPARE: dict[Operator, Callable[[Any, Any], bool]] = {
@@ -72,13 +72,12 @@ class ConditionTrace:
     """How one condition of a rule turned out for a profile: the explanation a caseworker reads.
 
     ``kind`` is ``test``, ``all``, ``any``, ``not`` or ``region``. For a test, ``actual`` is the
-    profile's value of ``field`` (and ``other_actual`` of ``other_field``); ``text`` renders it
-    in one line, e.g. ``age >= 18 (value: 34)``.
+    profile's value of ``field`` (and ``other_actual`` of ``other_field``); :attr:`text` renders
+    it in one line, e.g. ``age >= 18 (value: 34)``.
     """
 
     kind: str
     holds: bool
-    text: str
     field: str | None = None
     op: str | None = None
     value: Any = None
@@ -86,6 +85,24 @@ class ConditionTrace:
     actual: Any = None
     other_actual: Any = None
     children: tuple[ConditionTrace, ...] = ()
+    label: str | None = None
+
+    @property
+    def text(self) -> str:
+        """One line for people: the test as written, then the person's values."""
+        if self.label is not None:
+            return self.label
+        if self.kind != "test":
+            return {"all": "all of", "any": "any of", "not": "not"}[self.kind]
+        if self.op in (Operator.IS_NULL, Operator.NOT_NULL):
+            written = f"{self.field} {self.op}"
+        else:
+            right = self.other_field if self.other_field is not None else _show(self.value)
+            written = f"{self.field} {self.op} {right}"
+        shown = f"value: {_show(self.actual)}"
+        if self.other_field is not None:
+            shown += f", {self.other_field}: {_show(self.other_actual)}"
+        return f"{written} ({shown})"
 
 
 def _show(value: Any) -> str:
@@ -100,41 +117,67 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def test_text(test: Test) -> str:
-    """The test as policy staff wrote it, e.g. ``months_since_return < 12``."""
+Explainer = Callable[[Mapping[str, Any]], ConditionTrace]
+
+
+def explainer(condition: Condition) -> Explainer:
+    """A function giving the trace of ``condition`` for a profile's facts.
+
+    Built once per rule, so explaining an evaluation costs a few dictionary look-ups per test.
+    """
+    if isinstance(condition, Test):
+        return _test_explainer(condition)
+    if isinstance(condition, Not):
+        inner = explainer(condition.not_)
+
+        def negation(facts: Mapping[str, Any]) -> ConditionTrace:
+            child = inner(facts)
+            return ConditionTrace("not", not child.holds, children=(child,))
+
+        return negation
+    conjunction = isinstance(condition, AllOf)
+    parts = [explainer(c) for c in (condition.all if conjunction else condition.any)]
+    kind = "all" if conjunction else "any"
+    combine = all if conjunction else any
+
+    def group(facts: Mapping[str, Any]) -> ConditionTrace:
+        children = tuple(part(facts) for part in parts)
+        return ConditionTrace(kind, combine(c.holds for c in children), children=children)
+
+    return group
+
+
+def _test_explainer(test: Test) -> Explainer:
+    field, op, value, other_field = test.field, test.op.value, test.value, test.other_field
     if test.op in (Operator.IS_NULL, Operator.NOT_NULL):
-        return f"{test.field} {test.op}"
-    right = test.other_field if test.other_field is not None else _show(test.value)
-    return f"{test.field} {test.op} {right}"
+        wants_empty = test.op is Operator.IS_NULL
+
+        def emptiness(facts: Mapping[str, Any]) -> ConditionTrace:
+            actual = facts.get(field)
+            return ConditionTrace("test", (actual is None) is wants_empty, field, op, None, None, actual)
+
+        return emptiness
+    compare = _COMPARE[test.op]
+    if other_field is not None:
+
+        def against_field(facts: Mapping[str, Any]) -> ConditionTrace:
+            actual, other = facts.get(field), facts.get(other_field)
+            held = actual is not None and other is not None and compare(actual, other)
+            return ConditionTrace("test", held, field, op, None, other_field, actual, other)
+
+        return against_field
+
+    def against_value(facts: Mapping[str, Any]) -> ConditionTrace:
+        actual = facts.get(field)
+        held = actual is not None and compare(actual, value)
+        return ConditionTrace("test", held, field, op, value, None, actual)
+
+    return against_value
 
 
 def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
     """The trace of ``condition`` for ``facts``: every test, whether it held and the values."""
-    if isinstance(condition, Test):
-        actual = facts.get(condition.field)
-        other = facts.get(condition.other_field) if condition.other_field else None
-        shown = f"value: {_show(actual)}"
-        if condition.other_field is not None:
-            shown += f", {condition.other_field}: {_show(other)}"
-        return ConditionTrace(
-            kind="test",
-            holds=test_holds(condition, facts),
-            text=f"{test_text(condition)} ({shown})",
-            field=condition.field,
-            op=condition.op.value,
-            value=condition.value,
-            other_field=condition.other_field,
-            actual=actual,
-            other_actual=other,
-        )
-    if isinstance(condition, Not):
-        inner = explain(condition.not_, facts)
-        return ConditionTrace("not", not inner.holds, "not", children=(inner,))
-    items = condition.all if isinstance(condition, AllOf) else condition.any
-    children = tuple(explain(c, facts) for c in items)
-    if isinstance(condition, AllOf):
-        return ConditionTrace("all", all(c.holds for c in children), "all of", children=children)
-    return ConditionTrace("any", any(c.holds for c in children), "any of", children=children)
+    return explainer(condition)(facts)
 
 
 # --- negation-free form, for the compiler -------------------------------------------------

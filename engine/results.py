@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .conditions import ConditionTrace, explain
+from .conditions import ConditionTrace, Explainer
 from .rule_base import RuleBase
 from .rule_model import LegalBasis, Regions, Rule, RuleStatus, Text
 from .vocabulary import AREA_ORDER, PRIORITY_ORDER, Area, Priority
@@ -164,8 +164,12 @@ def assemble(
         ),
         key=lambda s: (AREA_ORDER[s.area], s.code),
     )
+    explainers = rule_base.explainers
     fired = sorted(
-        (_fired_rule(rule, facts, removed_by_rule.get(rule.id, [])) for rule in rules),
+        (
+            _fired_rule(rule, explainers[index], facts, removed_by_rule.get(rule.id, []))
+            for index, rule in zip(indexes, rules, strict=True)
+        ),
         key=lambda f: f.id,
     )
     return Evaluation(
@@ -178,18 +182,20 @@ def assemble(
     )
 
 
-def _fired_rule(rule: Rule, facts: Mapping[str, Any], removed: list[str]) -> FiredRule:
+def _fired_rule(
+    rule: Rule, explainer: Explainer, facts: Mapping[str, Any], removed: list[str]
+) -> FiredRule:
     return FiredRule(
-        id=rule.id,
-        title=rule.title,
-        status=rule.status,
-        legal_basis=tuple(rule.legal_basis),
-        recommends=tuple(r.service for r in rule.recommend),
-        suppresses=tuple(sorted(removed)),
-        conditions=explain(rule.when, facts),
-        region=_region_trace(rule.regions, facts) if rule.regions is not None else None,
-        effective_from=rule.effective_from,
-        effective_to=rule.effective_to,
+        rule.id,
+        rule.title,
+        rule.status,
+        tuple(rule.legal_basis),
+        tuple(r.service for r in rule.recommend),
+        tuple(sorted(removed)),
+        explainer(facts),
+        _region_trace(rule.regions, facts) if rule.regions is not None else None,
+        rule.effective_from,
+        rule.effective_to,
     )
 
 
@@ -203,7 +209,7 @@ def _region_trace(regions: Regions, facts: Mapping[str, Any]) -> ConditionTrace:
     return ConditionTrace(
         kind="region",
         holds=regions.includes(str(department), str(municipality)),
-        text=" or ".join(parts) + f" (department: {department}, municipality: {municipality})",
         actual=department,
         other_actual=municipality,
+        label=" or ".join(parts) + f" (department: {department}, municipality: {municipality})",
     )

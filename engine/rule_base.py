@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .conditions import Explainer, explainer
 from .rule_model import Catalogue, Manifest, Rule, ServiceEntry
 from .vocabulary import Area
 
@@ -61,6 +62,11 @@ class RuleBase:
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
+
+    @cached_property
+    def explainers(self) -> tuple[Explainer, ...]:
+        """For each rule, the function that explains its condition for a profile."""
+        return tuple(explainer(rule.when) for rule in self.rules)
 
     def source_of(self, rule_id: str) -> RuleSource | None:
         for rule, source in zip(self.rules, self.sources, strict=False):

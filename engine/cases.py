@@ -1,0 +1,109 @@
+"""Protocol test cases written in YAML by policy staff and auditors, and how they are checked.
+
+A case gives a profile, a day, and what the protocols must answer. :func:`check_case` compares
+an evaluation with the case and returns every difference in words, so a failing case reads as
+"HUM_FOOD_AID: expected urgent, got high" rather than a stack trace. The test suite collects
+``tests/cases/*.yaml`` through this module; ``ruta`` tools can run the same cases.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RuleBaseError, RuleProblem
+from .results import Evaluation
+from .vocabulary import Priority
+from .yaml_source import line_of, read_yaml
+
+__all__ = ["Case", "check_case", "read_cases"]
+
+
+class Case(BaseModel):
+    """One example: a profile, a day, and the expected roadmap (see docs/rule-format.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    profile: dict[str, Any]
+    as_of: date | None = None
+    services: dict[str, Priority] | None = None
+    services_include: dict[str, Priority] = Field(default_factory=dict)
+    services_exclude: list[str] = Field(default_factory=list)
+    suppressed: dict[str, list[str]] | None = None
+    notes: dict[str, list[str]] | None = None
+    fired: list[str] | None = None
+    fired_include: list[str] = Field(default_factory=list)
+    fired_exclude: list[str] = Field(default_factory=list)
+
+
+def read_cases(path: Path) -> list[tuple[Case, int | None]]:
+    """The cases of one file with their line numbers; raises RuleBaseError naming faults."""
+    data, problem = read_yaml(path, path.name)
+    if problem is not None:
+        raise RuleBaseError([problem])
+    if not isinstance(data, list):
+        raise RuleBaseError([RuleProblem(path.name, 1, None, "", "a case file is a list of cases")])
+    cases: list[tuple[Case, int | None]] = []
+    problems: list[RuleProblem] = []
+    for index, item in enumerate(data):
+        line, _ = line_of(data, (index,))
+        try:
+            cases.append((Case.model_validate(item), line))
+        except ValidationError as error:
+            for err in error.errors(include_url=False, include_input=False):
+                where = ".".join(str(p) for p in err["loc"])
+                problems.append(RuleProblem(path.name, line, None, f"case {index + 1}",
+                                            f"{where}: {err['msg']}"))
+    names = [c.name for c, _ in cases]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(RuleProblem(path.name, None, None, "", f"case name used twice: {name}"))
+    if problems:
+        raise RuleBaseError(problems)
+    return cases
+
+
+def check_case(case: Case, result: Evaluation) -> list[str]:
+    """Every way ``result`` differs from what ``case`` expects (empty when it passes)."""
+    got = result.priorities()
+    differences: list[str] = []
+    if case.services is not None:
+        expected = {code: p.value for code, p in case.services.items()}
+        for code in sorted(expected.keys() | got.keys()):
+            if code not in got:
+                differences.append(f"{code}: expected {expected[code]}, not recommended")
+            elif code not in expected:
+                differences.append(f"{code}: recommended ({got[code]}) but not expected")
+            elif got[code] != expected[code]:
+                differences.append(f"{code}: expected {expected[code]}, got {got[code]}")
+    for code, priority in case.services_include.items():
+        if code not in got:
+            differences.append(f"{code}: expected {priority.value}, not recommended")
+        elif got[code] != priority.value:
+            differences.append(f"{code}: expected {priority.value}, got {got[code]}")
+    for code in case.services_exclude:
+        if code in got:
+            differences.append(f"{code}: must not be recommended, got {got[code]}")
+    if case.suppressed is not None:
+        removed = {s.code: sorted(s.rules) for s in result.suppressed}
+        wanted = {code: sorted(ids) for code, ids in case.suppressed.items()}
+        if removed != wanted:
+            differences.append(f"suppressed: expected {wanted}, got {removed}")
+    if case.notes is not None:
+        attached = {s.code: sorted(n.rule for n in s.notes) for s in result.services if s.notes}
+        wanted = {code: sorted(ids) for code, ids in case.notes.items() if ids}
+        if attached != wanted:
+            differences.append(f"notes: expected {wanted}, got {attached}")
+    fired = [f.id for f in result.fired]
+    if case.fired is not None and sorted(case.fired) != fired:
+        differences.append(f"fired: expected {sorted(case.fired)}, got {fired}")
+    differences.extend(
+        f"rule {rule_id} was expected to fire" for rule_id in case.fired_include if rule_id not in fired
+    )
+    differences.extend(
+        f"rule {rule_id} must not fire" for rule_id in case.fired_exclude if rule_id in fired
+    )
+    return differences
