@@ -56,8 +56,11 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
         except ValidationError as error:
             for err in error.errors(include_url=False, include_input=False):
                 where = ".".join(str(p) for p in err["loc"])
-                problems.append(RuleProblem(path.name, line, None, f"case {index + 1}",
-                                            f"{where}: {err['msg']}"))
+                problems.append(
+                    RuleProblem(
+                        path.name, line, None, f"case {index + 1}", f"{where}: {err['msg']}"
+                    )
+                )
     names = [c.name for c, _ in cases]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(RuleProblem(path.name, None, None, "", f"case name used twice: {name}"))
@@ -101,7 +104,9 @@ def check_case(case: Case, result: Evaluation) -> list[str]:
     if case.fired is not None and sorted(case.fired) != fired:
         differences.append(f"fired: expected {sorted(case.fired)}, got {fired}")
     differences.extend(
-        f"rule {rule_id} was expected to fire" for rule_id in case.fired_include if rule_id not in fired
+        f"rule {rule_id} was expected to fire"
+        for rule_id in case.fired_include
+        if rule_id not in fired
     )
     differences.extend(
         f"rule {rule_id} must not fire" for rule_id in case.fired_exclude if rule_id in fired

@@ -180,6 +180,15 @@ def durable_expression(node: Normal) -> dict[str, Any]:
 
 
 def _leaf_expression(leaf: NLeaf) -> dict[str, Any]:
+    if leaf.other_field is not None:
+        # durable-rules treats a reference to an absent attribute as matching; the rule language
+        # says a test on an empty field is false. Test that both fields hold a value.
+        present = [{"$ex": {name: 1}} for name in (leaf.field, leaf.other_field)]
+        return {"$and": [*present, _single_test(leaf)]}
+    return _single_test(leaf)
+
+
+def _single_test(leaf: NLeaf) -> dict[str, Any]:
     name, op = leaf.field, leaf.op
     right: Any = {"$m": leaf.other_field} if leaf.other_field is not None else leaf.value
     if op is Operator.EQ:
@@ -205,7 +214,7 @@ def _leaf_expression(leaf: NLeaf) -> dict[str, Any]:
 
 def _is_equality(expression: dict[str, Any]) -> str | None:
     """The field of an equality-with-a-constant test, else ``None``."""
-    (key, value), = expression.items()
+    ((key, value),) = expression.items()
     if key.startswith("$") or isinstance(value, dict):
         return None
     return key
@@ -213,7 +222,7 @@ def _is_equality(expression: dict[str, Any]) -> str | None:
 
 def _sharing_order(expression: dict[str, Any]) -> tuple[int, str]:
     """Order tests inside an ``all`` so rules share durable-rules test nodes as much as possible."""
-    (key, _), = expression.items()
+    ((key, _),) = expression.items()
     text = durable_json(expression)
     if key == KIND_ATTRIBUTE:
         return (0, text)
@@ -225,9 +234,11 @@ def _sharing_order(expression: dict[str, Any]) -> tuple[int, str]:
 def durable_json(value: Any) -> str:
     """JSON as durable-rules' parser reads it: numbers never in exponent notation."""
     if isinstance(value, dict):
-        return "{" + ",".join(
-            f"{json.dumps(str(k))}:{durable_json(v)}" for k, v in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ",".join(f"{json.dumps(str(k))}:{durable_json(v)}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, list | tuple):
         return "[" + ",".join(durable_json(v) for v in value) + "]"
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -252,7 +263,7 @@ def _ruleset(name: str, members: list[int], expressions: list[dict[str, Any]]) -
 
 def _match_paths(expression: dict[str, Any]) -> int:
     """How many times one fact can match the expression (durable-rules fires once per path)."""
-    (key, value), = expression.items()
+    ((key, value),) = expression.items()
     if key == "$and":
         product = 1
         for item in value:
@@ -288,7 +299,7 @@ class _TestNetwork:
         self._add(self.root, expression)
 
     def _add(self, parent: _Node, expression: dict[str, Any]) -> _Node:
-        (key, value), = expression.items()
+        ((key, value),) = expression.items()
         if key == "$and":
             current = parent
             for item in value:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import profile_fields
+from .fields import FieldKind, profile_fields
 from .rule_model import AllOf, AnyOf, Condition, Not, Operator, Test
 
 __all__ = [
@@ -135,16 +135,31 @@ def explainer(condition: Condition) -> Explainer:
             return ConditionTrace("not", not child.holds, children=(child,))
 
         return negation
-    conjunction = isinstance(condition, AllOf)
-    parts = [explainer(c) for c in (condition.all if conjunction else condition.any)]
-    kind = "all" if conjunction else "any"
-    combine = all if conjunction else any
+    if isinstance(condition, AllOf):
+        parts = [explainer(c) for c in condition.all]
 
-    def group(facts: Mapping[str, Any]) -> ConditionTrace:
-        children = tuple(part(facts) for part in parts)
-        return ConditionTrace(kind, combine(c.holds for c in children), children=children)
+        def every(facts: Mapping[str, Any]) -> ConditionTrace:
+            children = tuple([part(facts) for part in parts])
+            held = True
+            for child in children:
+                if not child.holds:
+                    held = False
+                    break
+            return ConditionTrace("all", held, children=children)
 
-    return group
+        return every
+    parts = [explainer(c) for c in condition.any]
+
+    def some(facts: Mapping[str, Any]) -> ConditionTrace:
+        children = tuple([part(facts) for part in parts])
+        held = False
+        for child in children:
+            if child.holds:
+                held = True
+                break
+        return ConditionTrace("any", held, children=children)
+
+    return some
 
 
 def _test_explainer(test: Test) -> Explainer:
@@ -154,7 +169,9 @@ def _test_explainer(test: Test) -> Explainer:
 
         def emptiness(facts: Mapping[str, Any]) -> ConditionTrace:
             actual = facts.get(field)
-            return ConditionTrace("test", (actual is None) is wants_empty, field, op, None, None, actual)
+            return ConditionTrace(
+                "test", (actual is None) is wants_empty, field, op, None, None, actual
+            )
 
         return emptiness
     compare = _COMPARE[test.op]
@@ -172,7 +189,20 @@ def _test_explainer(test: Test) -> Explainer:
         held = actual is not None and compare(actual, value)
         return ConditionTrace("test", held, field, op, value, None, actual)
 
-    return against_value
+    spec = profile_fields().get(field)
+    if spec is None or spec.kind not in (FieldKind.BOOLEAN, FieldKind.CHOICE):
+        return against_value
+    # A yes/no or choice field has a handful of values: keep one (immutable) trace per value.
+    traces: dict[Any, ConditionTrace] = {}
+
+    def against_value_cached(facts: Mapping[str, Any]) -> ConditionTrace:
+        actual = facts.get(field)
+        trace = traces.get(actual)
+        if trace is None:
+            trace = traces[actual] = against_value(facts)
+        return trace
+
+    return against_value_cached
 
 
 def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
@@ -256,7 +286,7 @@ def _flatten(node: Normal) -> Normal:
     items: list[Normal] = []
     for item in node.items:
         if type(item) is kind:
-            items.extend(item.items)  # type: ignore[union-attr]
+            items.extend(item.items)
         else:
             items.append(item)
     return items[0] if len(items) == 1 else kind(tuple(items))

@@ -14,6 +14,7 @@ every call goes through one process-wide lock; the lock costs no throughput.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Final
 
@@ -22,7 +23,7 @@ import durable_rules_engine as _core
 from .compiler import CompiledRuleBase
 from .errors import EngineLimitError, EvaluationError
 
-__all__ = ["DurableRulesets"]
+__all__ = ["FACT_ID", "DurableRulesets"]
 
 _LOCK: Final = threading.Lock()
 
@@ -63,13 +64,15 @@ class DurableRulesets:
         try:
             code, state = _core.assert_fact(handle, fact_json)
         except Exception as error:
-            _retract_quietly(handle, fact_json)
-            raise EvaluationError(f"durable-rules could not evaluate the profile ({error})") from None
+            _retract_quietly(handle)
+            raise EvaluationError(
+                f"durable-rules could not evaluate the profile ({error})"
+            ) from None
         if code == _NOT_HANDLED:
             return
         if code == _OBSERVED:
             # A fact left by an interrupted evaluation: clean it and refuse this one.
-            _retract_quietly(handle, fact_json)
+            _retract_quietly(handle)
             raise EvaluationError("durable-rules held a stale fact; it was cleaned, retry")
         try:
             started = _core.start_action_for_state(handle, state)
@@ -81,7 +84,7 @@ class DurableRulesets:
         except Exception as error:
             raise EvaluationError(f"durable-rules failed during evaluation ({error})") from None
         finally:
-            _retract_quietly(handle, fact_json)
+            _retract_quietly(handle)
 
     def close(self) -> None:
         """Free the rulesets' memory in durable-rules; the object cannot evaluate afterwards."""
@@ -90,15 +93,18 @@ class DurableRulesets:
 
     def _delete_handles(self) -> None:
         for handle in self._handles:
-            try:
+            # Freeing memory must never mask the caller's own error.
+            with contextlib.suppress(Exception):
                 _core.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001 - freeing memory must not mask the caller's error
-                pass
         self._handles.clear()
 
 
-def _retract_quietly(handle: int, fact_json: str) -> None:
-    try:
-        _core.retract_fact(handle, fact_json)
-    except Exception:  # noqa: BLE001 - the fact may not have been stored
-        pass
+#: Every profile fact carries this id, so it is retracted by id without re-sending it whole.
+FACT_ID: Final = "ruta-profile"
+_FACT_KEY: Final = '{"id":"ruta-profile"}'
+
+
+def _retract_quietly(handle: int) -> None:
+    # The fact may not have been stored (a profile no rule of this ruleset matched).
+    with contextlib.suppress(Exception):
+        _core.retract_fact(handle, _FACT_KEY)

@@ -82,9 +82,7 @@ class ProfileError(RutaEngineError):
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         self.problems = problems
-        super().__init__(
-            "the profile is invalid: " + "; ".join(str(p) for p in problems)
-        )
+        super().__init__("the profile is invalid: " + "; ".join(str(p) for p in problems))
 
 
 class EvaluationError(RutaEngineError):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from .compiler import AS_OF_ATTRIBUTE, KIND_ATTRIBUTE, KIND_VALUE, compile_rule_base, plain_number
-from .durable_driver import DurableRulesets
+from .durable_driver import FACT_ID, DurableRulesets
 from .profile import Profile, parse_profile
 from .results import Evaluation, assemble
 from .rule_base import RuleBase
@@ -57,7 +57,11 @@ class RuleEngine:
 
 def encode_fact(profile: Profile, as_of: date) -> str:
     """The profile as the JSON fact the compiled rules test: empty fields are left out."""
-    parts = [f'"{KIND_ATTRIBUTE}":"{KIND_VALUE}"', f'"{AS_OF_ATTRIBUTE}":"{as_of.isoformat()}"']
+    parts = [
+        f'"id":"{FACT_ID}"',
+        f'"{KIND_ATTRIBUTE}":"{KIND_VALUE}"',
+        f'"{AS_OF_ATTRIBUTE}":"{as_of.isoformat()}"',
+    ]
     for name, value in vars(profile).items():
         if value is None:
             continue

@@ -43,30 +43,41 @@ def generated_rules(count: int, seed: int = 0) -> list[dict[str, Any]]:
                 spec = rng.choice(equality)
                 chosen.setdefault(spec.name, _equality(rng, spec))
             elif kind < 0.65:
-                chosen.setdefault("department" if rng.random() < 0.5 else rng.choice(
-                    [f.name for f in equality if f.kind is FieldKind.CHOICE]), {})
+                chosen.setdefault(
+                    "department"
+                    if rng.random() < 0.5
+                    else rng.choice([f.name for f in equality if f.kind is FieldKind.CHOICE]),
+                    {},
+                )
                 name = next(reversed(chosen))
                 if not chosen[name]:
                     chosen[name] = _membership(rng, fields[name])
             else:
                 name = rng.choice(list(_RANGES))
                 low, high = _RANGES[name]
-                chosen.setdefault(name, {
-                    "field": name,
-                    "op": rng.choice(["<", "<=", ">", ">="]),
-                    "value": rng.randint(low, high),
-                })
-        rules.append({
-            "id": f"G{number:05d}",
-            "title": {"es": f"Regla generada {number}", "en": f"Generated rule {number}"},
-            "status": "illustrative",
-            "legal_basis": [],
-            "when": {"all": list(chosen.values())},
-            "recommend": [{
-                "service": rng.choice(services),
-                "priority": rng.choice([p.value for p in Priority]),
-            }],
-        })
+                chosen.setdefault(
+                    name,
+                    {
+                        "field": name,
+                        "op": rng.choice(["<", "<=", ">", ">="]),
+                        "value": rng.randint(low, high),
+                    },
+                )
+        rules.append(
+            {
+                "id": f"G{number:05d}",
+                "title": {"es": f"Regla generada {number}", "en": f"Generated rule {number}"},
+                "status": "illustrative",
+                "legal_basis": [],
+                "when": {"all": list(chosen.values())},
+                "recommend": [
+                    {
+                        "service": rng.choice(services),
+                        "priority": rng.choice([p.value for p in Priority]),
+                    }
+                ],
+            }
+        )
     return rules
 
 
@@ -77,7 +88,10 @@ def generate_rule_base(count: int, seed: int = 0) -> RuleBase:
     catalogue, _ = read_yaml(folder / CATALOGUE_FILE, CATALOGUE_FILE)
     manifest = dict(manifest)
     manifest["version"] = f"generated-{count}-{seed}"
-    rule_file = {"group": {"es": "Generadas", "en": "Generated"}, "rules": generated_rules(count, seed)}
+    rule_file = {
+        "group": {"es": "Generadas", "en": "Generated"},
+        "rules": generated_rules(count, seed),
+    }
     return rule_base_from_data(manifest, catalogue, {"generated.yaml": rule_file})
 
 

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+import rules
+
 from .compiler import rule_capacity_problem
 from .errors import RuleBaseError, RuleProblem
 from .rule_base import RuleBase, RuleSource
@@ -36,7 +38,13 @@ from .rule_model import (
 )
 from .yaml_source import line_of, read_yaml
 
-__all__ = ["MANIFEST_FILE", "CATALOGUE_FILE", "default_rules_dir", "load_rule_base", "rule_base_from_data"]
+__all__ = [
+    "CATALOGUE_FILE",
+    "MANIFEST_FILE",
+    "default_rules_dir",
+    "load_rule_base",
+    "rule_base_from_data",
+]
 
 MANIFEST_FILE = "base.yaml"
 CATALOGUE_FILE = "catalogue.yaml"
@@ -46,8 +54,22 @@ _Model = TypeVar("_Model", bound=BaseModel)
 _FORMAT_KEYS = sorted(
     {
         field.alias or name
-        for model in (AllOf, AnyOf, Catalogue, LegalBasis, Manifest, Note, Recommendation,
-                      Regions, Rule, RuleFile, ServiceEntry, Suppression, Test, Text)
+        for model in (
+            AllOf,
+            AnyOf,
+            Catalogue,
+            LegalBasis,
+            Manifest,
+            Note,
+            Recommendation,
+            Regions,
+            Rule,
+            RuleFile,
+            ServiceEntry,
+            Suppression,
+            Test,
+            Text,
+        )
         for name, field in model.model_fields.items()
     }
     | {"not", "except"}
@@ -56,8 +78,6 @@ _FORMAT_KEYS = sorted(
 
 def default_rules_dir() -> Path:
     """The folder of the default rule base shipped with Ruta (protocols reference edition)."""
-    import rules
-
     return Path(rules.__file__).resolve().parent
 
 
@@ -87,9 +107,7 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
     return rule_base_from_data(manifest, catalogue, documents)
 
 
-def rule_base_from_data(
-    manifest: Any, catalogue: Any, rule_files: Mapping[str, Any]
-) -> RuleBase:
+def rule_base_from_data(manifest: Any, catalogue: Any, rule_files: Mapping[str, Any]) -> RuleBase:
     """Check a rule base given as parsed documents (file name → content), as the loader does.
 
     Used by the loader, and by tools that build rule bases in memory (generators, editors).
@@ -115,8 +133,13 @@ def rule_base_from_data(
             if rule.id in first_seen:
                 earlier = first_seen[rule.id]
                 problems.append(
-                    RuleProblem(name, line, rule.id, "id",
-                                f"duplicate rule id; already used at {earlier.file}:{earlier.line}")
+                    RuleProblem(
+                        name,
+                        line,
+                        rule.id,
+                        "id",
+                        f"duplicate rule id; already used at {earlier.file}:{earlier.line}",
+                    )
                 )
                 continue
             first_seen[rule.id] = source
@@ -139,7 +162,9 @@ def _validate(
     context: dict[str, Any] | None = None,
 ) -> _Model | None:
     if not isinstance(data, dict):
-        problems.append(RuleProblem(name, 1, None, "", "must be a mapping of keys (see docs/rule-format.md)"))
+        problems.append(
+            RuleProblem(name, 1, None, "", "must be a mapping of keys (see docs/rule-format.md)")
+        )
         return None
     try:
         return model.model_validate(data, context=context)

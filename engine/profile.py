@@ -7,6 +7,7 @@ a Spanish and an English label so intake forms can be generated from this model.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -41,11 +42,16 @@ class Profile(BaseModel):
     pregnant: Flag = Field(False, **_labels("Embarazo", "Pregnant"))
     department: str = Field(
         pattern=r"^[0-9]{2}$",
-        **_labels("Departamento de residencia (código DIVIPOLA)", "Department of residence (DIVIPOLA code)"),
+        **_labels(
+            "Departamento de residencia (código DIVIPOLA)",
+            "Department of residence (DIVIPOLA code)",
+        ),
     )
     municipality: str = Field(
         pattern=_MUNICIPALITY,
-        **_labels("Municipio de residencia (código DIVIPOLA)", "Municipality of residence (DIVIPOLA code)"),
+        **_labels(
+            "Municipio de residencia (código DIVIPOLA)", "Municipality of residence (DIVIPOLA code)"
+        ),
     )
     origin_municipality: str | None = Field(
         None,
@@ -53,18 +59,23 @@ class Profile(BaseModel):
         **_labels("Municipio de origen al que desea llegar", "Municipality of origin to reach"),
     )
     years_abroad: float = Field(
-        ge=0, le=120, allow_inf_nan=False,
+        ge=0,
+        le=120,
+        allow_inf_nan=False,
         **_labels("Años continuos en el exterior", "Continuous years abroad"),
     )
     months_since_return: float = Field(
-        ge=0, le=1440, allow_inf_nan=False,
+        ge=0,
+        le=1440,
+        allow_inf_nan=False,
         **_labels("Meses desde el regreso", "Months since return"),
     )
     return_kind: Literal["voluntary", "deported", "expelled"] = Field(
         **_labels("Forma de retorno", "How the person returned")
     )
     rur_status: Literal["not_registered", "registered", "beneficiary"] = Field(
-        "not_registered", **_labels("Estado en el Registro Único de Retorno", "Return Registry status")
+        "not_registered",
+        **_labels("Estado en el Registro Único de Retorno", "Return Registry status"),
     )
     rur_type: Literal["none", "solidario", "humanitario", "laboral", "productivo"] = Field(
         "none", **_labels("Tipo de retorno en el RUR", "Return type in the Registry")
@@ -73,15 +84,25 @@ class Profile(BaseModel):
         True, **_labels("Tiene cédula colombiana vigente", "Holds a valid Colombian ID card")
     )
     id_document_cancelled: Flag = Field(
-        False, **_labels("Cédula o registro civil anulado", "ID card or civil registration annulled")
+        False,
+        **_labels("Cédula o registro civil anulado", "ID card or civil registration annulled"),
     )
     children_unregistered: int = Field(
-        0, ge=0, le=30,
-        **_labels("Hijos nacidos en el exterior sin registro civil", "Children born abroad without civil registration"),
+        0,
+        ge=0,
+        le=30,
+        **_labels(
+            "Hijos nacidos en el exterior sin registro civil",
+            "Children born abroad without civil registration",
+        ),
     )
     school_age_children: int = Field(
-        0, ge=0, le=30,
-        **_labels("Niños de 5 a 17 años sin escolarizar", "Children aged 5–17 not enrolled in school"),
+        0,
+        ge=0,
+        le=30,
+        **_labels(
+            "Niños de 5 a 17 años sin escolarizar", "Children aged 5–17 not enrolled in school"
+        ),
     )
     unaccompanied_minor: Flag = Field(
         False, **_labels("Menor de edad no acompañado", "Unaccompanied minor")
@@ -95,7 +116,10 @@ class Profile(BaseModel):
     )
     convicted_public_administration: Flag = Field(
         False,
-        **_labels("Condenado por delitos contra la administración pública", "Convicted of crimes against the public administration"),
+        **_labels(
+            "Condenado por delitos contra la administración pública",
+            "Convicted of crimes against the public administration",
+        ),
     )
     health_coverage: Literal["none", "subsidized", "contributory"] = Field(
         "none", **_labels("Afiliación en salud", "Health coverage")
@@ -109,7 +133,8 @@ class Profile(BaseModel):
         False, **_labels("Afectación psicosocial", "Psychosocial distress")
     )
     foreign_studies: Literal["none", "school", "higher"] = Field(
-        "none", **_labels("Estudios en el exterior sin convalidar", "Studies abroad not yet recognised")
+        "none",
+        **_labels("Estudios en el exterior sin convalidar", "Studies abroad not yet recognised"),
     )
     degree_field: Literal["none", "law", "accounting", "education", "health", "other"] = Field(
         "none", **_labels("Área del título extranjero", "Field of the foreign degree")
@@ -118,32 +143,48 @@ class Profile(BaseModel):
         "unemployed", **_labels("Situación laboral", "Employment situation")
     )
     wants_business: Flag = Field(
-        False, **_labels("Quiere crear o fortalecer un negocio", "Wants to start or grow a business")
+        False,
+        **_labels("Quiere crear o fortalecer un negocio", "Wants to start or grow a business"),
     )
     has_trade_skills: Flag = Field(
         False,
-        **_labels("Tiene oficio o experiencia adquirida en el exterior", "Has trade skills gained abroad"),
+        **_labels(
+            "Tiene oficio o experiencia adquirida en el exterior", "Has trade skills gained abroad"
+        ),
     )
     importing_goods: Flag = Field(
         False,
-        **_labels("Trae menaje doméstico o herramientas de trabajo", "Bringing household goods or work tools"),
+        **_labels(
+            "Trae menaje doméstico o herramientas de trabajo",
+            "Bringing household goods or work tools",
+        ),
     )
     bringing_capital: Flag = Field(
         False, **_labels("Trae capital del exterior", "Bringing capital from abroad")
     )
     has_shelter: Flag = Field(
         True,
-        **_labels("Tiene dónde dormir de forma segura los próximos 7 días", "Has a safe place to sleep for the next 7 days"),
+        **_labels(
+            "Tiene dónde dormir de forma segura los próximos 7 días",
+            "Has a safe place to sleep for the next 7 days",
+        ),
     )
     has_funds: Flag = Field(
         True,
-        **_labels("Puede cubrir alimentación y necesidades básicas 7 días", "Can cover food and basic needs for 7 days"),
+        **_labels(
+            "Puede cubrir alimentación y necesidades básicas 7 días",
+            "Can cover food and basic needs for 7 days",
+        ),
     )
     protection_risk: Literal["none", "threats", "trafficking", "gbv"] = Field(
         "none", **_labels("Riesgo de protección", "Protection risk")
     )
     wants_travel_to_origin: Flag = Field(
-        False, **_labels("Quiere viajar a su municipio de origen", "Wants to travel on to the municipality of origin")
+        False,
+        **_labels(
+            "Quiere viajar a su municipio de origen",
+            "Wants to travel on to the municipality of origin",
+        ),
     )
 
     @model_validator(mode="after")
@@ -154,13 +195,8 @@ class Profile(BaseModel):
                 + ", ".join(sorted(DEPARTMENTS))
             )
         if not self.municipality.startswith(self.department):
-            raise ValueError(
-                "municipality: its first two digits must equal the department code"
-            )
-        if (
-            self.origin_municipality is not None
-            and self.origin_municipality[:2] not in DEPARTMENTS
-        ):
+            raise ValueError("municipality: its first two digits must equal the department code")
+        if self.origin_municipality is not None and self.origin_municipality[:2] not in DEPARTMENTS:
             raise ValueError(
                 "origin_municipality: its first two digits are not a DIVIPOLA department code"
             )
@@ -188,9 +224,7 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
         loc = ".".join(str(part) for part in item["loc"])
         message = item["msg"]
         if item["type"] == "extra_forbidden":
-            message = "unknown field; the profile vocabulary has no such field" + _did_you_mean(
-                loc
-            )
+            message = "unknown field; the profile vocabulary has no such field" + _did_you_mean(loc)
         elif item["type"] == "missing":
             message = "required field is missing"
         elif item["type"] == "value_error":
@@ -202,7 +236,5 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
 
 
 def _did_you_mean(name: str) -> str:
-    from difflib import get_close_matches
-
     matches = get_close_matches(name, list(Profile.model_fields), n=1)
     return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .conditions import ConditionTrace, Explainer
+from .conditions import ConditionTrace
 from .rule_base import RuleBase
-from .rule_model import LegalBasis, Regions, Rule, RuleStatus, Text
+from .rule_model import LegalBasis, Regions, RuleStatus, Text
 from .vocabulary import AREA_ORDER, PRIORITY_ORDER, Area, Priority
 
 __all__ = [
@@ -92,8 +92,10 @@ class Evaluation:
     def decision(self) -> dict[str, Any]:
         """Everything the explanation is built on, for comparing two evaluators."""
         return {
-            "services": [(s.code, s.priority.value, s.rules, tuple(n.rule for n in s.notes))
-                         for s in self.services],
+            "services": [
+                (s.code, s.priority.value, s.rules, tuple(n.rule for n in s.notes))
+                for s in self.services
+            ],
             "suppressed": [(s.code, s.rules) for s in self.suppressed],
             "fired": [f.id for f in self.fired],
         }
@@ -112,11 +114,11 @@ def assemble(
     """
     fired_rules: set[int] = set()
     fired_notes: set[tuple[int, tuple[int, int]]] = set()
-    for rule_index, note in fired_units:
-        if note is None:
+    for rule_index, note_position in fired_units:
+        if note_position is None:
             fired_rules.add(rule_index)
         else:
-            fired_notes.add((rule_index, note))
+            fired_notes.add((rule_index, note_position))
     areas = rule_base.service_areas
     best: dict[str, Priority] = {}
     recommenders: dict[str, list[str]] = {}
@@ -165,12 +167,25 @@ def assemble(
         key=lambda s: (AREA_ORDER[s.area], s.code),
     )
     explainers = rule_base.explainers
+    legal_bases = rule_base.legal_bases
+    recommended = rule_base.recommended_codes
     fired = sorted(
         (
-            _fired_rule(rule, explainers[index], facts, removed_by_rule.get(rule.id, []))
+            FiredRule(
+                rule.id,
+                rule.title,
+                rule.status,
+                legal_bases[index],
+                recommended[index],
+                tuple(sorted(removed_by_rule[rule.id])) if rule.id in removed_by_rule else (),
+                explainers[index](facts),
+                _region_trace(rule.regions, facts) if rule.regions is not None else None,
+                rule.effective_from,
+                rule.effective_to,
+            )
             for index, rule in zip(indexes, rules, strict=True)
         ),
-        key=lambda f: f.id,
+        key=_by_id,
     )
     return Evaluation(
         rule_base.version,
@@ -182,21 +197,8 @@ def assemble(
     )
 
 
-def _fired_rule(
-    rule: Rule, explainer: Explainer, facts: Mapping[str, Any], removed: list[str]
-) -> FiredRule:
-    return FiredRule(
-        rule.id,
-        rule.title,
-        rule.status,
-        tuple(rule.legal_basis),
-        tuple(r.service for r in rule.recommend),
-        tuple(sorted(removed)),
-        explainer(facts),
-        _region_trace(rule.regions, facts) if rule.regions is not None else None,
-        rule.effective_from,
-        rule.effective_to,
-    )
+def _by_id(fired: FiredRule) -> str:
+    return fired.id
 
 
 def _region_trace(regions: Regions, facts: Mapping[str, Any]) -> ConditionTrace:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .conditions import Explainer, explainer
-from .rule_model import Catalogue, Manifest, Rule, ServiceEntry
+from .rule_model import Catalogue, LegalBasis, Manifest, Rule, ServiceEntry
 from .vocabulary import Area
 
 __all__ = ["RuleBase", "RuleSource"]
@@ -62,6 +62,14 @@ class RuleBase:
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
+
+    @cached_property
+    def legal_bases(self) -> tuple[tuple[LegalBasis, ...], ...]:
+        return tuple(tuple(rule.legal_basis) for rule in self.rules)
+
+    @cached_property
+    def recommended_codes(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(r.service for r in rule.recommend) for rule in self.rules)
 
     @cached_property
     def explainers(self) -> tuple[Explainer, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from difflib import get_close_matches
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -165,9 +165,7 @@ class Test(_Strict):
             if has_value or self.other_field is not None:
                 raise ValueError(f"'{op}' takes no value and no other_field")
             if not spec.nullable:
-                raise ValueError(
-                    f"'{spec.name}' is never empty, so '{op}' does not apply to it"
-                )
+                raise ValueError(f"'{spec.name}' is never empty, so '{op}' does not apply to it")
             return self
         if op in ORDERING and not spec.kind.numeric:
             raise ValueError(
@@ -250,12 +248,10 @@ def _condition_kind(data: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[Not, Tag("not")],
-        Annotated[Test, Tag("test")],
-    ],
+    Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[Test, Tag("test")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition",
@@ -461,5 +457,3 @@ class Manifest(_Strict):
 
 for _model in (AllOf, AnyOf, Not, Note, Rule):
     _model.model_rebuild()
-
-Kind = Literal["all", "any", "not", "test"]

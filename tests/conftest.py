@@ -64,7 +64,7 @@ class CaseFile(pytest.File):
             yield CaseItem.from_parent(self, name=case.name, case=case, line=line)
 
 
-class CaseMismatch(Exception):
+class CaseMismatchError(Exception):
     pass
 
 
@@ -82,10 +82,10 @@ class CaseItem(pytest.Item):
         if oracle.decision() != result.decision():
             differences.append("durable-rules and the reference evaluator disagree")
         if differences:
-            raise CaseMismatch("\n".join(differences))
+            raise CaseMismatchError("\n".join(differences))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CaseMismatch):
+        if isinstance(excinfo.value, CaseMismatchError):
             where = f"{self.path.name}:{self.line}" if self.line else self.path.name
             return f"case «{self.case.name}» ({where}) failed:\n{excinfo.value}"
         return str(super().repr_failure(excinfo))

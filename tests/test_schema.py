@@ -1,0 +1,66 @@
+"""The JSON Schema shipped for editors is current and accepts exactly what the loader accepts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from engine import default_rules_dir
+from engine.loader import CATALOGUE_FILE, MANIFEST_FILE
+from engine.schema import SCHEMA_PATH, render_rule_file_schema
+
+RULE_FILES = sorted(
+    p for p in default_rules_dir().glob("*.yaml") if p.name not in (MANIFEST_FILE, CATALOGUE_FILE)
+)
+
+
+def _as_json(value: Any) -> Any:
+    """YAML data as an editor's schema validator sees it (dates are text in JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def test_shipped_schema_is_up_to_date() -> None:
+    shipped = (default_rules_dir() / SCHEMA_PATH).read_text(encoding="utf-8")
+    assert shipped == render_rule_file_schema(), (
+        "rules/schema/rule-file.schema.json is stale: run `python -m engine.schema`"
+    )
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
+def test_default_rule_files_validate_against_the_schema(path: Path) -> None:
+    schema = json.loads((default_rules_dir() / SCHEMA_PATH).read_text(encoding="utf-8"))
+    data = _as_json(YAML(typ="safe").load(path.read_text(encoding="utf-8")))
+    jsonschema.validate(data, schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_schema_rejects_an_unknown_field_and_service() -> None:
+    schema = json.loads((default_rules_dir() / SCHEMA_PATH).read_text(encoding="utf-8"))
+    rule = {
+        "id": "X1",
+        "title": {"es": "x", "en": "x"},
+        "status": "in_force",
+        "legal_basis": [],
+        "when": {"field": "agee", "op": ">=", "value": 18},
+        "recommend": [{"service": "NOPE", "priority": "high"}],
+    }
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = list(validator.iter_errors({"group": {"es": "g", "en": "g"}, "rules": [rule]}))
+    assert errors, "the schema must refuse an unknown profile field and service code"
+
+
+def test_every_rule_file_points_editors_to_the_schema() -> None:
+    for path in RULE_FILES:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=schema/rule-file.schema.json", path.name
