@@ -22,8 +22,13 @@ What is measured
       rule, one input column per profile field (unary tests) plus one expression column for
       what a unary test cannot say (``any``, ``not``, empty fields, field against field).
 
+    Each rule's explanation builder is made with the rule base, before any engine, and shared
+    by Ruta and the reference (so the reference's ``load`` is close to nothing).
     CLIPS and zen only say which rules fired: they build no roadmap and no explanation, so they
-    do less work per profile than Ruta and the reference. The evaluation day (``as_of``) and the
+    do less work per profile than Ruta and the reference. zen's synchronous ``evaluate`` has a
+    fixed cost per call whatever the rules (zen-engine 2.1.3 starts a runtime and threads for
+    every call, as strace shows): the script reports it, measured on an empty graph, under the
+    table. The evaluation day (``as_of``) and the
     rules' regions are tested inside every engine. Before timing, the first 200 profiles must
     give exactly Ruta's fired rules in every engine (and the reference Ruta's whole decision);
     otherwise the script names the engine and exits with status 1.
@@ -54,12 +59,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import metadata
+from itertools import pairwise
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import clips
 import zen
 
-from engine import (
+# Run as a script, this file's folder comes first on sys.path, and this file, named engine.py,
+# would shadow the ``engine`` package it measures: take the folder off before importing it.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
+
+from engine import (  # noqa: E402
     ConditionTrace,
     Evaluation,
     Profile,
@@ -69,10 +81,10 @@ from engine import (
     load_rule_base,
     parse_profile,
 )
-from engine.fields import FieldKind, FieldSpec, profile_fields
-from engine.generate import generate_rule_base
-from engine.rule_model import AllOf, AnyOf, Condition, Not, Rule, Test
-from engine.vocabulary import DEPARTMENTS
+from engine.fields import FieldKind, FieldSpec, profile_fields  # noqa: E402
+from engine.generate import generate_rule_base  # noqa: E402
+from engine.rule_model import AllOf, AnyOf, Condition, Not, Rule, Test  # noqa: E402
+from engine.vocabulary import DEPARTMENTS  # noqa: E402
 
 AS_OF = date(2026, 1, 15)
 WARM_UP = 50
@@ -386,13 +398,17 @@ def zen_expression(node: Node) -> str:
     return f"({joined})"
 
 
+def _column(name: str) -> str:
+    return f"field:{name}"
+
+
 def zen_row(rule: Rule) -> dict[str, str]:
     row = {"_id": rule.id, _OUTPUT_COLUMN: json.dumps(rule.id)}
     expressions = []
     for item in conjuncts(rule):
         cell = zen_cell(item) if isinstance(item, Leaf) else None
-        if isinstance(item, Leaf) and cell is not None and item.field not in row:
-            row[item.field] = cell
+        if isinstance(item, Leaf) and cell is not None and _column(item.field) not in row:
+            row[_column(item.field)] = cell
         else:
             expressions.append(zen_expression(item))
     if expressions:
@@ -405,9 +421,9 @@ def zen_graph(rule_base: RuleBase) -> dict[str, Any]:
     rows = [zen_row(rule) for rule in rule_base.rules]
     used = {key for row in rows for key in row}
     inputs = [
-        {"id": name, "name": name, "type": "expression", "field": name}
+        {"id": _column(name), "name": name, "type": "expression", "field": name}
         for name in [*profile_fields(), AS_OF_FIELD]
-        if name in used
+        if _column(name) in used
     ]
     inputs.append({"id": _EXPRESSION_COLUMN, "name": "condition", "type": "expression"})
     table = {
@@ -416,20 +432,47 @@ def zen_graph(rule_base: RuleBase) -> dict[str, Any]:
         "outputs": [{"id": _OUTPUT_COLUMN, "name": "rule", "type": "expression", "field": "rule"}],
         "rules": rows,
     }
+    return jdm_graph(table)
+
+
+def jdm_graph(table: dict[str, Any] | None) -> dict[str, Any]:
+    """Request → decision table → response; without a table, request → response."""
     position = {"x": 0, "y": 0}
-    return {
-        "contentType": "application/vnd.gorules.decision",
-        "nodes": [
-            {"id": "request", "type": "inputNode", "name": "Request", "position": position},
-            {"id": "rules", "type": "decisionTableNode", "name": "Rules", "position": position,
-             "content": table},
-            {"id": "response", "type": "outputNode", "name": "Response", "position": position},
-        ],
-        "edges": [
-            {"id": "e1", "type": "edge", "sourceId": "request", "targetId": "rules"},
-            {"id": "e2", "type": "edge", "sourceId": "rules", "targetId": "response"},
-        ],
-    }
+    nodes: list[dict[str, Any]] = [
+        {"id": "request", "type": "inputNode", "name": "Request", "position": position},
+        {"id": "response", "type": "outputNode", "name": "Response", "position": position},
+    ]
+    path = ["request", "response"]
+    if table is not None:
+        nodes.append(
+            {
+                "id": "rules",
+                "type": "decisionTableNode",
+                "name": "Rules",
+                "position": position,
+                "content": table,
+            }
+        )
+        path.insert(1, "rules")
+    edges = [
+        {"id": f"e{number}", "type": "edge", "sourceId": source, "targetId": target}
+        for number, (source, target) in enumerate(pairwise(path))
+    ]
+    return {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
+
+
+def zen_floor(profiles: Sequence[Profile]) -> Row:
+    """zen's cost per ``evaluate`` call apart from any rule: an empty graph, same contexts."""
+    decision = zen.ZenEngine().create_decision(json.dumps(jdm_graph(None)))
+    row = Row("zen-engine, empty graph", "", 0.0)
+    contexts = [{**vars(profile), AS_OF_FIELD: AS_OF.toordinal()} for profile in profiles]
+    for context in contexts[:WARM_UP]:
+        decision.evaluate(context)
+    for context in contexts:
+        start = time.perf_counter_ns()
+        decision.evaluate(context)
+        row.samples_ns.append(time.perf_counter_ns() - start)
+    return row
 
 
 class ZenEngine:
@@ -608,8 +651,11 @@ def measure(contender: Contender, profiles: Sequence[Profile], row: Row) -> None
         row.trace_nodes = contender.nodes / len(profiles)
 
 
-def run_size(size: str, rule_base: RuleBase, profiles: Sequence[Profile]) -> list[Row]:
-    """Every engine on one rule base: build, check against Ruta, time."""
+def run_size(size: str, rule_base: RuleBase, profiles: Sequence[Profile]) -> tuple[list[Row], int]:
+    """Every engine on one rule base: build, check against Ruta, time.
+
+    Also returns how many distinct rules fired on the checked profiles: the check's coverage.
+    """
     rows: list[Row] = []
     expected: Checked | None = None
     for entry in ENTRIES:
@@ -626,7 +672,8 @@ def run_size(size: str, rule_base: RuleBase, profiles: Sequence[Profile]) -> lis
         measure(contender, profiles, row)
         contender.close()
         rows.append(row)
-    return rows
+    covered = len(set().union(*expected.fired)) if expected is not None else 0
+    return rows, covered
 
 
 def load_base(size: str, seed: int) -> RuleBase:
@@ -679,23 +726,36 @@ def table(rows: Sequence[Row], rule_counts: dict[str, int]) -> list[str]:
         "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for row in rows:
-        count = rule_counts[row.size]
-        rules = f"default ({count})" if row.size == "default" else f"{count:,}"
         lines.append(
-            f"| {row.engine} | {rules} | {len(row.samples_ns):,} | {load_text(row.load_ms)}"
+            f"| {row.engine} | {rules_label(row.size, rule_counts)} | {len(row.samples_ns):,}"
+            f" | {load_text(row.load_ms)}"
             f" | {row.median_us():,.0f} | {row.p99_us():,.0f} | {row.per_second():,.0f}"
             f" | {row.mean_fired():.1f} |"
         )
     return lines
 
 
-def explanation_notes(rows: Sequence[Row]) -> list[str]:
+def rules_label(size: str, rule_counts: dict[str, int]) -> str:
+    count = rule_counts[size]
+    return f"default ({count})" if size == "default" else f"{count:,}"
+
+
+def explanation_notes(rows: Sequence[Row], rule_counts: dict[str, int]) -> list[str]:
     notes = [
-        f"{row.engine}, {row.size}: {row.trace_nodes:.1f}"
+        f"{row.engine}, {rules_label(row.size, rule_counts)}: {row.trace_nodes:,.1f}"
         for row in rows
         if row.trace_nodes is not None
     ]
     return ["", "Explanation walked per profile (condition-trace nodes, mean): " + "; ".join(notes)]
+
+
+def coverage_notes(coverage: dict[str, int], rule_counts: dict[str, int]) -> list[str]:
+    notes = [f"{rules_label(size, rule_counts)}: {covered:,}" for size, covered in coverage.items()]
+    return [
+        "",
+        f"Rules that fired at least once on the {CHECKED} checked profiles (the check's"
+        " coverage): " + "; ".join(notes),
+    ]
 
 
 def parse_sizes(text: str) -> list[str]:
@@ -709,8 +769,12 @@ def parse_sizes(text: str) -> list[str]:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--profiles", type=int, default=2000, help="random profiles (default 2000)")
-    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes("default,1000,5000"),
-                        help="rule bases: 'default' and/or generated rule counts")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=parse_sizes("default,1000,5000"),
+        help="rule bases: 'default' and/or generated rule counts",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of profiles and generated rules")
     args = parser.parse_args()
     if args.profiles < 1:
@@ -724,6 +788,7 @@ def main() -> None:
     profiles = random_profiles(args.profiles, args.seed)
     rows: list[Row] = []
     rule_counts: dict[str, int] = {}
+    coverage: dict[str, int] = {}
     for size in args.sizes:
         start = time.perf_counter()
         rule_base = load_base(size, args.seed)
@@ -733,9 +798,18 @@ def main() -> None:
             f" {time.perf_counter() - start:.1f} s"
         )
         subset = profiles if len(rule_base.rules) < LARGE_BASE else profiles[:LARGE_BASE_PROFILES]
-        rows.extend(run_size(size, rule_base, subset))
-    print("\n".join([*machine_facts(args.profiles, args.seed), "", *table(rows, rule_counts),
-                     *explanation_notes(rows)]))
+        size_rows, coverage[size] = run_size(size, rule_base, subset)
+        rows.extend(size_rows)
+    report = [*machine_facts(args.profiles, args.seed), "", *table(rows, rule_counts)]
+    report += explanation_notes(rows, rule_counts)
+    floor = zen_floor(profiles[:LARGE_BASE_PROFILES])
+    report += [
+        "",
+        f"zen-engine per-call floor (evaluate on an empty graph, request → response, on"
+        f" {len(floor.samples_ns)} profiles): median {floor.median_us():,.0f} µs,"
+        f" p99 {floor.p99_us():,.0f} µs",
+    ]
+    print("\n".join([*report, *coverage_notes(coverage, rule_counts)]))
 
 
 if __name__ == "__main__":

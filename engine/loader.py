@@ -8,10 +8,11 @@ nothing is put in service: the rules already running stay as they are.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,22 +21,7 @@ import rules
 from .compiler import rule_capacity_problem
 from .errors import RuleBaseError, RuleProblem
 from .rule_base import RuleBase, RuleSource
-from .rule_model import (
-    AllOf,
-    AnyOf,
-    Catalogue,
-    LegalBasis,
-    Manifest,
-    Note,
-    Recommendation,
-    Regions,
-    Rule,
-    RuleFile,
-    ServiceEntry,
-    Suppression,
-    Test,
-    Text,
-)
+from .rule_model import AllOf, AnyOf, Catalogue, Manifest, Not, Rule, RuleFile, Test
 from .yaml_source import line_of, read_yaml
 
 __all__ = [
@@ -50,30 +36,6 @@ MANIFEST_FILE = "base.yaml"
 CATALOGUE_FILE = "catalogue.yaml"
 
 _Model = TypeVar("_Model", bound=BaseModel)
-
-_FORMAT_KEYS = sorted(
-    {
-        field.alias or name
-        for model in (
-            AllOf,
-            AnyOf,
-            Catalogue,
-            LegalBasis,
-            Manifest,
-            Note,
-            Recommendation,
-            Regions,
-            Rule,
-            RuleFile,
-            ServiceEntry,
-            Suppression,
-            Test,
-            Text,
-        )
-        for name, field in model.model_fields.items()
-    }
-    | {"not", "except"}
-)
 
 
 def default_rules_dir() -> Path:
@@ -169,15 +131,21 @@ def _validate(
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
-        for item in error.errors(include_url=False, include_input=False):
-            problems.append(_problem(name, data, item["loc"], item["type"], item["msg"]))
+        # Rule files hold policy, not personal data: quoting their values is safe and helpful.
+        for item in error.errors(include_url=False):
+            problems.append(_problem(model, name, data, dict(item)))
         return None
 
 
-def _problem(
-    name: str, data: Any, loc: tuple[int | str, ...], kind: str, message: str
-) -> RuleProblem:
+def _problem(model: type[BaseModel], name: str, data: Any, item: dict[str, Any]) -> RuleProblem:
+    loc: tuple[int | str, ...] = tuple(item["loc"])
+    kind, message, context = item["type"], item["msg"], item.get("ctx") or {}
+    if kind == "duplicate_code":
+        loc = (*loc, context["index"], "code")
     line, path = line_of(data, loc)
+    if kind == "missing":
+        missing = str(loc[-1]).removesuffix("_")
+        path = f"{path}.{missing}" if path else missing
     rule_id = None
     if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
         rules = data.get("rules")
@@ -185,15 +153,79 @@ def _problem(
             found = rules[loc[1]].get("id")
             rule_id = str(found) if found is not None else None
         path = path.removeprefix(f"rules[{loc[1]}]").lstrip(".")
+    return RuleProblem(name, line, rule_id, path, _explain(model, loc, kind, message, item))
+
+
+def _explain(
+    model: type[BaseModel],
+    loc: tuple[int | str, ...],
+    kind: str,
+    message: str,
+    item: dict[str, Any],
+) -> str:
+    """pydantic's message in the words of the rule format, with a suggestion where one helps."""
+    given = item.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        matches = get_close_matches(key, _FORMAT_KEYS, n=1, cutoff=0.6)
-        hint = f"; did you mean '{matches[0]}'?" if matches else ""
-        message = f"unknown key '{key}'{hint}"
-    elif kind == "missing":
-        missing = str(loc[-1]).removesuffix("_")
-        message = f"missing required key '{missing}'"
-        path = f"{path}.{missing}" if path else missing
-    else:
-        message = message.removeprefix("Value error, ")
-    return RuleProblem(name, line, rule_id, path, message)
+        allowed = _keys_at(model, loc[:-1])
+        matches = get_close_matches(key, allowed, n=1, cutoff=0.5)
+        hint = f" (did you mean '{matches[0]}'?)" if matches else ""
+        return f"unknown key '{key}'{hint}; allowed here: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"missing required key '{str(loc[-1]).removesuffix('_')}'"
+    if kind.startswith("date"):
+        return f"'{given}' is not a real date; write it as YYYY-MM-DD, e.g. 2021-08-04"
+    if kind in ("enum", "literal_error"):
+        expected = [
+            w.strip(" '") for w in str(item["ctx"]["expected"]).replace(" or ", ", ").split(",")
+        ]
+        matches = get_close_matches(str(given), expected, n=1, cutoff=0.5)
+        hint = f" (did you mean '{matches[0]}'?)" if matches else ""
+        return f"'{given}' is not allowed here{hint}; use one of: {', '.join(expected)}"
+    if kind == "string_type":
+        return 'must be text: write it in quotes (codes such as "54" keep their leading zero)'
+    return message.removeprefix("Value error, ")
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the format allows in the mapping at ``loc`` (for "did you mean")."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is _CONDITION:
+            current = _CONDITION_MODELS.get(str(part))
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = next((f for n, f in current.model_fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return []
+        current = _unwrap(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+_CONDITION = object()
+_CONDITION_MODELS: dict[str, type[BaseModel]] = {
+    "all": AllOf,
+    "any": AnyOf,
+    "not": Not,
+    "test": Test,
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model a field holds, through lists, optionals and the condition union."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated or origin in (list, tuple):
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) > 1:
+                return _CONDITION
+            annotation = members[0]
+        else:
+            return annotation

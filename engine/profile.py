@@ -30,10 +30,11 @@ Flag = Annotated[bool, Field(strict=True)]
 class Profile(BaseModel):
     """A returnee's situation as recorded at the office (protocols §1).
 
-    Instances are immutable and always valid: department and municipality are real DIVIPOLA
-    codes and agree with each other. Beyond protocols §1, numbers have plausibility ceilings (120
-    years abroad, 1,440 months since return, 30 children) so that a typing slip is caught at
-    intake instead of silently matching no rule.
+    Instances built through validation (:func:`parse_profile`) are valid and immutable:
+    department and municipality are real DIVIPOLA codes and agree with each other. Beyond
+    protocols §1, numbers have plausibility ceilings (120 years abroad, 1,440 months since
+    return, 30 children) so that a typing slip is caught at intake instead of silently matching
+    no rule.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -212,10 +213,14 @@ def parse_profile(data: Any) -> Profile:
         return data
     if not isinstance(data, dict):
         raise ProfileError([FieldProblem("profile", "must be an object of profile fields")])
+    problems: list[FieldProblem] = []
     try:
         return Profile.model_validate(data)
     except ValidationError as error:
-        raise ProfileError(_field_problems(error)) from None
+        problems = _field_problems(error)
+    # Raised outside the handler, so the exception chain does not carry pydantic's error (which
+    # holds the submitted values) to any tool that walks it.
+    raise ProfileError(problems)
 
 
 def _field_problems(error: ValidationError) -> list[FieldProblem]:
@@ -227,6 +232,11 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
             message = "unknown field; the profile vocabulary has no such field" + _did_you_mean(loc)
         elif item["type"] == "missing":
             message = "required field is missing"
+        elif item["type"] == "string_pattern_mismatch":
+            digits = 2 if loc == "department" else 5
+            message = f"must be a {digits}-digit DIVIPOLA code written as text, e.g. " + (
+                '"54"' if digits == 2 else '"54001"'
+            )
         elif item["type"] == "value_error":
             # Our own cross-field checks name their field first: "field: message".
             text = message.removeprefix("Value error, ")

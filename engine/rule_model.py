@@ -8,6 +8,7 @@ that names an unknown field or compares a yes/no field with ``<`` never reaches 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from difflib import get_close_matches
 from enum import StrEnum
@@ -23,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .fields import FieldKind, FieldSpec, profile_fields
 from .vocabulary import DEPARTMENTS, Area, Priority
@@ -85,15 +87,15 @@ NULL_TESTS = frozenset({Operator.IS_NULL, Operator.NOT_NULL})
 
 def _suggest(name: str, known: list[str]) -> str:
     matches = get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 def _field(name: str, role: str = "field") -> FieldSpec:
     fields = profile_fields()
     if name not in fields:
         raise ValueError(
-            f"unknown profile {role} '{name}'{_suggest(name, list(fields))}"
-            " (the profile fields are listed in docs/rule-format.md)"
+            f"{role} names an unknown profile field '{name}'{_suggest(name, list(fields))};"
+            " the profile fields are listed in docs/rule-format.md"
         )
     return fields[name]
 
@@ -153,7 +155,7 @@ class Test(_Strict):
     @classmethod
     def _known_other_field(cls, name: str | None) -> str | None:
         if name is not None:
-            _field(name, "field in other_field")
+            _field(name, "other_field")
         return name
 
     @model_validator(mode="after")
@@ -292,8 +294,8 @@ def _check_services(codes: list[str], info: ValidationInfo) -> list[str]:
         for code in codes:
             if code not in services:
                 raise ValueError(
-                    f"unknown service code '{code}'{_suggest(code, list(services))}"
-                    " (the codes are in rules/catalogue.yaml)"
+                    f"unknown service code '{code}'{_suggest(code, list(services))};"
+                    " the codes are in rules/catalogue.yaml"
                 )
     return codes
 
@@ -374,10 +376,13 @@ class Regions(_Strict):
         return department in self.departments or municipality in self.municipalities
 
 
+_RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 class Rule(_Strict):
     """One protocol rule: when it applies, and which services it recommends or suppresses."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
+    id: str = Field(max_length=64)
     title: Text
     status: RuleStatus
     legal_basis: list[LegalBasis]
@@ -389,19 +394,31 @@ class Rule(_Strict):
     suppress: Suppression | None = None
     description: Text | None = None
 
+    @field_validator("id")
+    @classmethod
+    def _readable_id(cls, value: str) -> str:
+        if not _RULE_ID.fullmatch(value):
+            raise ValueError(
+                f"rule id '{value}' may hold only letters, digits, '.', '_' and '-',"
+                " starting with a letter or digit (e.g. P08.a)"
+            )
+        return value
+
+    @field_validator("effective_to")
+    @classmethod
+    def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("effective_from")
+        if value is not None and isinstance(start, date) and value < start:
+            raise ValueError(
+                f"effective_to ({value}) is before effective_from ({start}):"
+                " the rule could never apply"
+            )
+        return value
+
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
         if not self.recommend and self.suppress is None:
             raise ValueError("a rule needs an effect: recommend and/or suppress")
-        if (
-            self.effective_from is not None
-            and self.effective_to is not None
-            and self.effective_to < self.effective_from
-        ):
-            raise ValueError(
-                f"effective_to ({self.effective_to}) is before effective_from"
-                f" ({self.effective_from}): the rule could never apply"
-            )
         codes = [r.service for r in self.recommend]
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
@@ -420,7 +437,14 @@ class RuleFile(_Strict):
 
     schema_: str | None = Field(None, alias="$schema")
     group: Text
-    rules: list[Rule] = Field(min_length=1)
+    rules: list[Rule]
+
+    @field_validator("rules")
+    @classmethod
+    def _has_rules(cls, rules: list[Rule]) -> list[Rule]:
+        if not rules:
+            raise ValueError("a rule file needs at least one rule under 'rules:'")
+        return rules
 
 
 class ServiceEntry(_Strict):
@@ -437,13 +461,19 @@ class Catalogue(_Strict):
 
     services: list[ServiceEntry] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Catalogue:
-        codes = [s.code for s in self.services]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"service code listed twice: {', '.join(repeated)}")
-        return self
+    @field_validator("services")
+    @classmethod
+    def _unique(cls, services: list[ServiceEntry]) -> list[ServiceEntry]:
+        seen: set[str] = set()
+        for index, service in enumerate(services):
+            if service.code in seen:
+                raise PydanticCustomError(
+                    "duplicate_code",
+                    "service code {code} is listed twice; keep one entry",
+                    {"code": service.code, "index": index},
+                )
+            seen.add(service.code)
+        return services
 
 
 class Manifest(_Strict):

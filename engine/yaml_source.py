@@ -6,20 +6,38 @@ keys (a common slip when a rule is copied and edited).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from .errors import RuleProblem
 
 __all__ = ["line_of", "read_yaml"]
 
 
+class _DatesAsText(RoundTripConstructor):
+    """Keeps ``2021-02-30`` as text, so the rule checker reports an impossible date at its line
+    (ruamel.yaml would raise a bare ``ValueError`` with no line while parsing it)."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_yaml_timestamp)
+
+
 def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
-    """Parse ``path``; on a syntax fault or duplicate key, return the problem instead."""
+    """Parse ``path``; on a syntax fault or duplicate key, return the problem instead.
+
+    Dates stay text (``"2012-07-31"``); the models turn them into dates and refuse impossible ones.
+    """
     yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
     yaml.allow_duplicate_keys = False
     try:
         text = path.read_text(encoding="utf-8")
@@ -32,7 +50,11 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
         line = mark.line + 1 if mark is not None else None
         problem = str(error.problem or "not valid YAML").strip()
         if "duplicate key" in problem:
-            problem += "; each key may appear only once in a mapping"
+            found = re.search(r'duplicate key "([^"]*)"', problem)
+            key = f"'{found.group(1)}' " if found else ""
+            problem = f"the key {key}appears twice in the same mapping; keep only one"
+        elif error.context and error.context_mark is not None:
+            problem += f" ({error.context.strip()} at line {error.context_mark.line + 1})"
         return None, RuleProblem(name, line, None, "", f"YAML: {problem}")
 
 

@@ -375,3 +375,89 @@ def rule_bases(
         rules.append(rule)
     rule_file = {"group": _text("Generated"), "rules": rules}
     return default_manifest(), default_catalogue(), {"random.yaml": rule_file}
+
+
+# --- profiles from the protocols §1 table -----------------------------------------------------
+# Written from the table in protocols §1, not from engine.fields, so that tests comparing the two
+# catch a vocabulary that drifts from the protocol. The ceilings (120 years abroad, 1,440 months
+# since return, 30 children) are the model's documented plausibility limits.
+
+#: Fields of protocols §1 whose values are words from a fixed list, with that list.
+PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
+    "return_kind": ("voluntary", "deported", "expelled"),
+    "rur_status": ("not_registered", "registered", "beneficiary"),
+    "rur_type": ("none", "solidario", "humanitario", "laboral", "productivo"),
+    "conflict_victim": ("none", "registered", "unregistered"),
+    "health_coverage": ("none", "subsidized", "contributory"),
+    "foreign_studies": ("none", "school", "higher"),
+    "degree_field": ("none", "law", "accounting", "education", "health", "other"),
+    "employment": ("employed", "unemployed", "self_employed", "not_seeking"),
+    "protection_risk": ("none", "threats", "trafficking", "gbv"),
+}
+
+#: Yes/no fields of protocols §1.
+PROFILE_FLAGS: tuple[str, ...] = (
+    "pregnant",
+    "has_id_document",
+    "id_document_cancelled",
+    "unaccompanied_minor",
+    "extreme_poverty",
+    "sentence_in_force",
+    "convicted_public_administration",
+    "urgent_medical_need",
+    "chronic_condition",
+    "disability",
+    "psychosocial_distress",
+    "wants_business",
+    "has_trade_skills",
+    "importing_goods",
+    "bringing_capital",
+    "has_shelter",
+    "has_funds",
+    "wants_travel_to_origin",
+)
+
+#: Whole-number fields of protocols §1 and their largest value.
+PROFILE_COUNTS: dict[str, int] = {"children_unregistered": 30, "school_age_children": 30}
+
+
+def _profile_amounts(high: int) -> st.SearchStrategy[float | int]:
+    return st.one_of(
+        st.integers(0, high),
+        st.floats(0, high, allow_nan=False, allow_infinity=False),
+    )
+
+
+def _profile_codes(department: str | None = None) -> st.SearchStrategy[str]:
+    prefix = st.just(department) if department else st.sampled_from(sorted(DEPARTMENTS))
+    return st.builds(lambda d, n: f"{d}{n:03d}", prefix, st.integers(0, 999))
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> dict[str, Any]:
+    """Profiles that protocols §1 allows, as dicts: the six required fields, and each optional
+    field either left out (its default applies) or given any allowed value.
+    """
+    department = draw(st.sampled_from(sorted(DEPARTMENTS)))
+    profile: dict[str, Any] = {
+        "age": draw(st.integers(0, 120)),
+        "department": department,
+        "municipality": draw(_profile_codes(department)),
+        "years_abroad": draw(_profile_amounts(120)),
+        "months_since_return": draw(_profile_amounts(1440)),
+        "return_kind": draw(st.sampled_from(PROFILE_CHOICES["return_kind"])),
+    }
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "origin_municipality": st.one_of(st.none(), _profile_codes()),
+        **{name: st.booleans() for name in PROFILE_FLAGS},
+        **{name: st.integers(0, high) for name, high in PROFILE_COUNTS.items()},
+        **{
+            name: st.sampled_from(values)
+            for name, values in PROFILE_CHOICES.items()
+            if name != "return_kind"
+        },
+    }
+    for name, values in optional.items():
+        if draw(st.booleans()):
+            profile[name] = draw(values)
+    return profile

@@ -64,3 +64,11 @@ def test_every_rule_file_points_editors_to_the_schema() -> None:
     for path in RULE_FILES:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=schema/rule-file.schema.json", path.name
+
+
+def test_rule_format_doc_lists_every_profile_field() -> None:
+    from engine.fields import profile_fields
+
+    doc = (default_rules_dir().parent / "docs" / "rule-format.md").read_text(encoding="utf-8")
+    missing = [name for name in profile_fields() if f"| `{name}` |" not in doc]
+    assert not missing, f"docs/rule-format.md lacks the profile fields {missing}"

@@ -1,0 +1,26 @@
+"""The codebase stays ruff-clean and type-checks under mypy --strict (engine/ and network/)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = [p for p in ("engine", "network") if (ROOT / p).is_dir()]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def test_ruff_finds_nothing() -> None:
+    result = _run("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_finds_nothing() -> None:
+    result = _run("mypy", *PACKAGES)
+    assert result.returncode == 0, result.stdout + result.stderr
