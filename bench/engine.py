@@ -677,9 +677,7 @@ def run_size(size: str, rule_base: RuleBase, profiles: Sequence[Profile]) -> tup
 
 
 def load_base(size: str, seed: int) -> RuleBase:
-    rule_base = load_rule_base() if size == "default" else generate_rule_base(int(size), seed)
-    _ = rule_base.explainers  # built once per rule base, shared by Ruta and the reference
-    return rule_base
+    return load_rule_base() if size == "default" else generate_rule_base(int(size), seed)
 
 
 def progress(message: str) -> None:

@@ -90,7 +90,10 @@ def compile_rule_base(rule_base: RuleBase) -> CompiledRuleBase:
     prefix = f"ruta-{rule_base.hash[:16]}"
     members: list[int] = []
     network = _TestNetwork()
-    for index, expression in enumerate(expressions):
+    # Rules whose tests start alike go together, so they share durable-rules' test nodes.
+    order = sorted(range(len(expressions)), key=lambda i: _sort_text(expressions[i]))
+    for index in order:
+        expression = expressions[index]
         network.add(expression)
         if members and (len(members) >= MAX_RULES_PER_RULESET or network.over_budget()):
             rulesets.append(_ruleset(f"{prefix}-{len(rulesets)}", members, expressions))
@@ -254,6 +257,11 @@ def plain_number(value: float) -> str:
     """``value`` in positional notation (durable-rules rejects ``1e-05``)."""
     text = format(Decimal(repr(float(value))), "f")
     return text if "." in text else text + ".0"
+
+
+def _sort_text(expression: dict[str, Any]) -> str:
+    tests = expression.get("$and", [expression])
+    return "\n".join(durable_json(t) for t in tests)
 
 
 def _ruleset(name: str, members: list[int], expressions: list[dict[str, Any]]) -> CompiledRuleset:

@@ -10,21 +10,21 @@ fact test, keeping the meaning above (so ``not x == v`` becomes ``x != v or x is
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import FieldKind, profile_fields
+from .fields import profile_fields
 from .rule_model import AllOf, AnyOf, Condition, Not, Operator, Test
 
 __all__ = [
     "ConditionTrace",
+    "FiredExplainer",
     "NAnd",
     "NLeaf",
     "NOr",
     "Normal",
     "explain",
-    "explainer",
     "holds",
     "negation_free",
 ]
@@ -71,9 +71,10 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
 class ConditionTrace:
     """How one condition of a rule turned out for a profile: the explanation a caseworker reads.
 
-    ``kind`` is ``test``, ``all``, ``any``, ``not`` or ``region``. For a test, ``actual`` is the
-    profile's value of ``field`` (and ``other_actual`` of ``other_field``); :attr:`text` renders
-    it in one line, e.g. ``age >= 18 (value: 34)``.
+    ``kind`` is ``test``, ``all``, ``any``, ``not`` or ``region``; ``holds`` says whether it held.
+    A trace names the fields it tested; the person's values stay in the evaluation
+    (:attr:`engine.results.Evaluation.values`), so :meth:`describe` renders a line such as
+    ``age >= 18 (value: 34)`` from both.
     """
 
     kind: str
@@ -82,27 +83,39 @@ class ConditionTrace:
     op: str | None = None
     value: Any = None
     other_field: str | None = None
-    actual: Any = None
-    other_actual: Any = None
     children: tuple[ConditionTrace, ...] = ()
     label: str | None = None
 
     @property
     def text(self) -> str:
-        """One line for people: the test as written, then the person's values."""
+        """The condition as policy staff wrote it, e.g. ``months_since_return < 12``."""
         if self.label is not None:
             return self.label
         if self.kind != "test":
             return {"all": "all of", "any": "any of", "not": "not"}[self.kind]
         if self.op in (Operator.IS_NULL, Operator.NOT_NULL):
-            written = f"{self.field} {self.op}"
-        else:
-            right = self.other_field if self.other_field is not None else _show(self.value)
-            written = f"{self.field} {self.op} {right}"
-        shown = f"value: {_show(self.actual)}"
-        if self.other_field is not None:
-            shown += f", {self.other_field}: {_show(self.other_actual)}"
-        return f"{written} ({shown})"
+            return f"{self.field} {self.op}"
+        right = self.other_field if self.other_field is not None else _show(self.value)
+        return f"{self.field} {self.op} {right}"
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        """One line for people: the condition as written, then the person's values."""
+        names = [n for n in (self.field, self.other_field) if n is not None]
+        if self.kind == "region":
+            names = ["department", "municipality"]
+        if not names:
+            return self.text
+        if len(names) == 1 and self.kind == "test":
+            return f"{self.text} (value: {_show(values.get(names[0]))})"
+        shown = ", ".join(f"{n}: {_show(values.get(n))}" for n in names)
+        return f"{self.text} ({shown})"
+
+    def tests(self) -> Iterator[ConditionTrace]:
+        """Every test under this condition, in the order written."""
+        if self.kind in ("test", "region"):
+            yield self
+        for child in self.children:
+            yield from child.tests()
 
 
 def _show(value: Any) -> str:
@@ -117,97 +130,104 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-Explainer = Callable[[Mapping[str, Any]], ConditionTrace]
-
-
-def explainer(condition: Condition) -> Explainer:
-    """A function giving the trace of ``condition`` for a profile's facts.
-
-    Built once per rule, so explaining an evaluation costs a few dictionary look-ups per test.
-    """
+def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
+    """The trace of ``condition`` for ``facts``: every test and whether it held."""
     if isinstance(condition, Test):
-        return _test_explainer(condition)
+        return _test_trace(condition, test_holds(condition, facts))
     if isinstance(condition, Not):
-        inner = explainer(condition.not_)
-
-        def negation(facts: Mapping[str, Any]) -> ConditionTrace:
-            child = inner(facts)
-            return ConditionTrace("not", not child.holds, children=(child,))
-
-        return negation
-    if isinstance(condition, AllOf):
-        parts = [explainer(c) for c in condition.all]
-
-        def every(facts: Mapping[str, Any]) -> ConditionTrace:
-            children = tuple([part(facts) for part in parts])
-            held = True
-            for child in children:
-                if not child.holds:
-                    held = False
-                    break
-            return ConditionTrace("all", held, children=children)
-
-        return every
-    parts = [explainer(c) for c in condition.any]
-
-    def some(facts: Mapping[str, Any]) -> ConditionTrace:
-        children = tuple([part(facts) for part in parts])
-        held = False
-        for child in children:
-            if child.holds:
-                held = True
-                break
-        return ConditionTrace("any", held, children=children)
-
-    return some
+        inner = explain(condition.not_, facts)
+        return ConditionTrace("not", not inner.holds, children=(inner,))
+    conjunction = isinstance(condition, AllOf)
+    items = condition.all if isinstance(condition, AllOf) else condition.any
+    children = tuple(explain(c, facts) for c in items)
+    held = all(c.holds for c in children) if conjunction else any(c.holds for c in children)
+    return ConditionTrace("all" if conjunction else "any", held, children=children)
 
 
-def _test_explainer(test: Test) -> Explainer:
-    field, op, value, other_field = test.field, test.op.value, test.value, test.other_field
-    if test.op in (Operator.IS_NULL, Operator.NOT_NULL):
-        wants_empty = test.op is Operator.IS_NULL
+def _test_trace(test: Test, held: bool) -> ConditionTrace:
+    return ConditionTrace("test", held, test.field, test.op.value, test.value, test.other_field)
 
-        def emptiness(facts: Mapping[str, Any]) -> ConditionTrace:
-            actual = facts.get(field)
-            return ConditionTrace(
-                "test", (actual is None) is wants_empty, field, op, None, None, actual
-            )
 
-        return emptiness
+class FiredExplainer:
+    """Explains a rule's condition for profiles on which the rule fired, cheaply.
+
+    A rule made only of tests joined by ``all`` held entirely whenever it fired, so its
+    explanation is the same object every time. Otherwise the trace depends only on which tests
+    held: it is built once per combination and kept (combinations are few in practice).
+    """
+
+    _MAX_KEPT = 4096
+
+    def __init__(self, condition: Condition) -> None:
+        self.condition = condition
+        self._tests = _tests_of(condition)
+        self._checks = [_check(t) for t in self._tests]
+        self.static = (
+            _build(condition, iter([True] * len(self._tests))) if _conjunctive(condition) else None
+        )
+        self._kept: dict[tuple[bool, ...], ConditionTrace] = {}
+
+    def __call__(self, facts: Mapping[str, Any]) -> ConditionTrace:
+        if self.static is not None:
+            return self.static
+        key = tuple([check(facts) for check in self._checks])
+        trace = self._kept.get(key)
+        if trace is None:
+            trace = _build(self.condition, iter(key))
+            if len(self._kept) < self._MAX_KEPT:
+                self._kept[key] = trace
+        return trace
+
+
+def _tests_of(condition: Condition) -> list[Test]:
+    if isinstance(condition, Test):
+        return [condition]
+    if isinstance(condition, Not):
+        return _tests_of(condition.not_)
+    items = condition.all if isinstance(condition, AllOf) else condition.any
+    return [t for c in items for t in _tests_of(c)]
+
+
+def _conjunctive(condition: Condition) -> bool:
+    if isinstance(condition, Test):
+        return True
+    return isinstance(condition, AllOf) and all(_conjunctive(c) for c in condition.all)
+
+
+def _build(condition: Condition, results: Iterator[bool]) -> ConditionTrace:
+    if isinstance(condition, Test):
+        return _test_trace(condition, next(results))
+    if isinstance(condition, Not):
+        inner = _build(condition.not_, results)
+        return ConditionTrace("not", not inner.holds, children=(inner,))
+    conjunction = isinstance(condition, AllOf)
+    items = condition.all if isinstance(condition, AllOf) else condition.any
+    children = tuple(_build(c, results) for c in items)
+    held = all(c.holds for c in children) if conjunction else any(c.holds for c in children)
+    return ConditionTrace("all" if conjunction else "any", held, children=children)
+
+
+def _check(test: Test) -> Callable[[Mapping[str, Any]], bool]:
+    """A fast function computing :func:`test_holds` for one test."""
+    field, value, other_field = test.field, test.value, test.other_field
+    if test.op is Operator.IS_NULL:
+        return lambda facts: facts.get(field) is None
+    if test.op is Operator.NOT_NULL:
+        return lambda facts: facts.get(field) is not None
     compare = _COMPARE[test.op]
     if other_field is not None:
 
-        def against_field(facts: Mapping[str, Any]) -> ConditionTrace:
+        def against_field(facts: Mapping[str, Any]) -> bool:
             actual, other = facts.get(field), facts.get(other_field)
-            held = actual is not None and other is not None and compare(actual, other)
-            return ConditionTrace("test", held, field, op, None, other_field, actual, other)
+            return actual is not None and other is not None and compare(actual, other)
 
         return against_field
 
-    def against_value(facts: Mapping[str, Any]) -> ConditionTrace:
+    def against_value(facts: Mapping[str, Any]) -> bool:
         actual = facts.get(field)
-        held = actual is not None and compare(actual, value)
-        return ConditionTrace("test", held, field, op, value, None, actual)
+        return actual is not None and compare(actual, value)
 
-    spec = profile_fields().get(field)
-    if spec is None or spec.kind not in (FieldKind.BOOLEAN, FieldKind.CHOICE):
-        return against_value
-    # A yes/no or choice field has a handful of values: keep one (immutable) trace per value.
-    traces: dict[Any, ConditionTrace] = {}
-
-    def against_value_cached(facts: Mapping[str, Any]) -> ConditionTrace:
-        actual = facts.get(field)
-        trace = traces.get(actual)
-        if trace is None:
-            trace = traces[actual] = against_value(facts)
-        return trace
-
-    return against_value_cached
-
-
-def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
-    """The trace of ``condition`` for ``facts``: every test, whether it held and the values."""
-    return explainer(condition)(facts)
+    return against_value
 
 
 # --- negation-free form, for the compiler -------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from .compiler import AS_OF_ATTRIBUTE, KIND_ATTRIBUTE, KIND_VALUE, compile_rule_base, plain_number
 from .durable_driver import FACT_ID, DurableRulesets
 from .profile import Profile, parse_profile
-from .results import Evaluation, assemble
+from .results import Assembler, Evaluation
 from .rule_base import RuleBase
 
 __all__ = ["RuleEngine", "encode_fact"]
@@ -29,6 +29,7 @@ class RuleEngine:
         self.compiled = compile_rule_base(rule_base)
         self._rulesets = DurableRulesets(self.compiled)
         self._units = [(u.rule_index, u.note) for u in self.compiled.units]
+        self._assembler = Assembler(rule_base)
 
     @property
     def version(self) -> str:
@@ -48,7 +49,7 @@ class RuleEngine:
         day = as_of if as_of is not None else date.today()
         fired = self._rulesets.matched_units(encode_fact(checked, day))
         units = self._units
-        return assemble(self.rule_base, vars(checked), day, (units[i] for i in fired))
+        return self._assembler.assemble(vars(checked), day, [units[i] for i in fired])
 
     def close(self) -> None:
         """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it)."""

@@ -133,15 +133,29 @@ def _validate(
     except ValidationError as error:
         # Rule files hold policy, not personal data: quoting their values is safe and helpful.
         for item in error.errors(include_url=False):
+            if item["type"] == "duplicate_code":
+                # One problem per repeated code, each at the line of its second entry.
+                for index, code in item["ctx"]["repeated"]:
+                    problems.append(
+                        _problem(
+                            model,
+                            name,
+                            data,
+                            {
+                                **item,
+                                "loc": (*item["loc"], index, "code"),
+                                "msg": f"service code {code} is listed twice; keep one entry",
+                            },
+                        )
+                    )
+                continue
             problems.append(_problem(model, name, data, dict(item)))
         return None
 
 
 def _problem(model: type[BaseModel], name: str, data: Any, item: dict[str, Any]) -> RuleProblem:
     loc: tuple[int | str, ...] = tuple(item["loc"])
-    kind, message, context = item["type"], item["msg"], item.get("ctx") or {}
-    if kind == "duplicate_code":
-        loc = (*loc, context["index"], "code")
+    kind = item["type"]
     line, path = line_of(data, loc)
     if kind == "missing":
         missing = str(loc[-1]).removesuffix("_")
@@ -153,7 +167,7 @@ def _problem(model: type[BaseModel], name: str, data: Any, item: dict[str, Any])
             found = rules[loc[1]].get("id")
             rule_id = str(found) if found is not None else None
         path = path.removeprefix(f"rules[{loc[1]}]").lstrip(".")
-    return RuleProblem(name, line, rule_id, path, _explain(model, loc, kind, message, item))
+    return RuleProblem(name, line, rule_id, path, _explain(model, loc, kind, item["msg"], item))
 
 
 def _explain(

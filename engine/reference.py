@@ -13,7 +13,7 @@ from typing import Any
 
 from .conditions import holds
 from .profile import Profile, parse_profile
-from .results import Evaluation, assemble
+from .results import Assembler, Evaluation
 from .rule_base import RuleBase
 
 __all__ = ["ReferenceEvaluator"]
@@ -24,12 +24,13 @@ class ReferenceEvaluator:
 
     def __init__(self, rule_base: RuleBase) -> None:
         self.rule_base = rule_base
+        self._assembler = Assembler(rule_base)
 
     def evaluate(self, profile: Profile | dict[str, Any], as_of: date | None = None) -> Evaluation:
         checked = parse_profile(profile)
         day = as_of if as_of is not None else date.today()
         facts = vars(checked)
-        return assemble(self.rule_base, facts, day, self._fired(facts, day))
+        return self._assembler.assemble(facts, day, self._fired(facts, day))
 
     def _fired(
         self, facts: dict[str, Any], day: date

@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .conditions import ConditionTrace
+from .conditions import ConditionTrace, FiredExplainer
 from .rule_base import RuleBase
-from .rule_model import LegalBasis, Regions, RuleStatus, Text
+from .rule_model import LegalBasis, Regions, Rule, RuleStatus, Text
 from .vocabulary import AREA_ORDER, PRIORITY_ORDER, Area, Priority
 
 __all__ = [
+    "Assembler",
     "AttachedNote",
     "Evaluation",
     "FiredRule",
     "RecommendedService",
     "SuppressedService",
-    "assemble",
 ]
 
 
@@ -76,7 +76,11 @@ class FiredRule:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """The answer for one profile on one day, sorted as a roadmap (protocols §4)."""
+    """The answer for one profile on one day, sorted as a roadmap (protocols §4).
+
+    ``values`` holds the person's field values the explanation refers to: a condition trace
+    names a field, and ``trace.describe(result.values)`` shows the value it was tested on.
+    """
 
     rule_base_version: str
     rule_base_hash: str
@@ -84,6 +88,7 @@ class Evaluation:
     services: tuple[RecommendedService, ...]
     suppressed: tuple[SuppressedService, ...]
     fired: tuple[FiredRule, ...]
+    values: Mapping[str, Any]
 
     def priorities(self) -> dict[str, str]:
         """Recommended service code → priority: the decision, without the explanation."""
@@ -101,117 +106,201 @@ class Evaluation:
         }
 
 
-def assemble(
-    rule_base: RuleBase,
-    facts: Mapping[str, Any],
-    as_of: date,
-    fired_units: Iterable[tuple[int, tuple[int, int] | None]],
-) -> Evaluation:
-    """Build the result from the units that fired: ``(rule index, note or None)`` pairs.
+FiredUnit = tuple[int, tuple[int, int] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Recommendation:
+    code: str
+    rank: int
+    notes: tuple[AttachedNote, ...]  # attached whenever the rule fires
+    conditional_notes: tuple[tuple[tuple[int, int], AttachedNote], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _RulePlan:
+    """What a rule contributes when it fires, prepared once per rule base."""
+
+    rule: Rule
+    recommendations: tuple[_Recommendation, ...]
+    explainer: FiredExplainer
+    fired: FiredRule | None  # the whole explanation, when it never varies
+
+
+class Assembler:
+    """Builds evaluations for one rule base from the rules that fired.
 
     Shared by the durable-rules engine and the reference evaluator, which differ only in how
-    they decide what fired.
+    they decide what fired. Everything that does not depend on the profile is prepared here
+    once, so assembling a result costs little more than reading the fired rules.
     """
-    fired_rules: set[int] = set()
-    fired_notes: set[tuple[int, tuple[int, int]]] = set()
-    for rule_index, note_position in fired_units:
-        if note_position is None:
-            fired_rules.add(rule_index)
-        else:
-            fired_notes.add((rule_index, note_position))
-    areas = rule_base.service_areas
-    best: dict[str, Priority] = {}
-    recommenders: dict[str, list[str]] = {}
-    notes: dict[str, list[AttachedNote]] = {}
-    rules = [rule_base.rules[i] for i in sorted(fired_rules)]
-    indexes = sorted(fired_rules)
-    for index, rule in zip(indexes, rules, strict=True):
-        for r_index, recommendation in enumerate(rule.recommend):
-            code = recommendation.service
-            current = best.get(code)
-            if current is None or PRIORITY_ORDER[recommendation.priority] < PRIORITY_ORDER[current]:
-                best[code] = recommendation.priority
-            recommenders.setdefault(code, []).append(rule.id)
-            for n_index, note in enumerate(recommendation.notes):
-                if note.when is None or (index, (r_index, n_index)) in fired_notes:
-                    notes.setdefault(code, []).append(AttachedNote(rule.id, note.text))
-    removed: dict[str, list[str]] = {}
-    removed_by_rule: dict[str, list[str]] = {}
-    for rule in rules:
-        if rule.suppress is None:
-            continue
-        for code in best:
-            if rule.suppress.removes(code, areas[code]):
-                removed.setdefault(code, []).append(rule.id)
-                removed_by_rule.setdefault(rule.id, []).append(code)
-    services = sorted(
-        (
+
+    def __init__(self, rule_base: RuleBase) -> None:
+        self.rule_base = rule_base
+        self._plans = [_plan(rule) for rule in rule_base.rules]
+        by_id = sorted(range(len(rule_base.rules)), key=lambda i: rule_base.rules[i].id)
+        self._id_rank = [0] * len(by_id)
+        for rank, index in enumerate(by_id):
+            self._id_rank[index] = rank
+        self._areas = rule_base.service_areas
+        self._services = rule_base.services
+
+    def assemble(
+        self, facts: Mapping[str, Any], as_of: date, fired_units: Iterable[FiredUnit]
+    ) -> Evaluation:
+        """The evaluation for ``facts`` given the units that fired: ``(rule, note)`` pairs."""
+        fired_rules: list[int] = []
+        fired_notes: set[tuple[int, tuple[int, int]]] = set()
+        for rule_index, note_position in fired_units:
+            if note_position is None:
+                fired_rules.append(rule_index)
+            else:
+                fired_notes.add((rule_index, note_position))
+        fired_rules.sort(key=self._id_rank.__getitem__)
+        plans = [self._plans[i] for i in fired_rules]
+        best: dict[str, int] = {}
+        recommenders: dict[str, list[str]] = {}
+        notes: dict[str, list[AttachedNote]] = {}
+        for index, plan in zip(fired_rules, plans, strict=True):
+            rule_id = plan.rule.id
+            for item in plan.recommendations:
+                code = item.code
+                current = best.get(code)
+                if current is None:
+                    best[code] = item.rank
+                    recommenders[code] = [rule_id]
+                else:
+                    if item.rank < current:
+                        best[code] = item.rank
+                    recommenders[code].append(rule_id)
+                if item.notes:
+                    notes.setdefault(code, []).extend(item.notes)
+                for position, note in item.conditional_notes:
+                    if (index, position) in fired_notes:
+                        notes.setdefault(code, []).append(note)
+        removed, removed_by_rule = self._suppressions(plans, best)
+        return Evaluation(
+            self.rule_base.version,
+            self.rule_base.hash,
+            as_of,
+            self._roadmap(best, recommenders, notes, removed),
+            self._suppressed(removed),
+            tuple(self._fired(plan, facts, removed_by_rule) for plan in plans),
+            dict(facts),
+        )
+
+    def _suppressions(
+        self, plans: list[_RulePlan], best: dict[str, int]
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        removed: dict[str, list[str]] = {}
+        removed_by_rule: dict[str, list[str]] = {}
+        for plan in plans:
+            suppression = plan.rule.suppress
+            if suppression is None:
+                continue
+            for code in best:
+                if suppression.removes(code, self._areas[code]):
+                    removed.setdefault(code, []).append(plan.rule.id)
+                    removed_by_rule.setdefault(plan.rule.id, []).append(code)
+        return removed, removed_by_rule
+
+    def _roadmap(
+        self,
+        best: dict[str, int],
+        recommenders: dict[str, list[str]],
+        notes: dict[str, list[AttachedNote]],
+        removed: dict[str, list[str]],
+    ) -> tuple[RecommendedService, ...]:
+        services = [
             RecommendedService(
                 code,
-                areas[code],
-                priority,
-                rule_base.services[code].label,
-                tuple(sorted(recommenders[code])),
-                tuple(sorted(notes.get(code, ()), key=lambda n: n.rule)),
+                self._areas[code],
+                _PRIORITIES[rank],
+                self._services[code].label,
+                tuple(recommenders[code]),
+                tuple(notes.get(code, ())),
             )
-            for code, priority in best.items()
+            for code, rank in best.items()
             if code not in removed
-        ),
-        key=lambda s: (PRIORITY_ORDER[s.priority], AREA_ORDER[s.area], s.code),
-    )
-    suppressed = sorted(
-        (
-            SuppressedService(code, areas[code], rule_base.services[code].label, tuple(sorted(ids)))
+        ]
+        services.sort(key=lambda s: (PRIORITY_ORDER[s.priority], AREA_ORDER[s.area], s.code))
+        return tuple(services)
+
+    def _suppressed(self, removed: dict[str, list[str]]) -> tuple[SuppressedService, ...]:
+        suppressed = [
+            SuppressedService(code, self._areas[code], self._services[code].label, tuple(ids))
             for code, ids in removed.items()
-        ),
-        key=lambda s: (AREA_ORDER[s.area], s.code),
-    )
-    explainers = rule_base.explainers
-    legal_bases = rule_base.legal_bases
-    recommended = rule_base.recommended_codes
-    fired = sorted(
-        (
-            FiredRule(
-                rule.id,
-                rule.title,
-                rule.status,
-                legal_bases[index],
-                recommended[index],
-                tuple(sorted(removed_by_rule[rule.id])) if rule.id in removed_by_rule else (),
-                explainers[index](facts),
-                _region_trace(rule.regions, facts) if rule.regions is not None else None,
-                rule.effective_from,
-                rule.effective_to,
+        ]
+        suppressed.sort(key=lambda s: (AREA_ORDER[s.area], s.code))
+        return tuple(suppressed)
+
+    @staticmethod
+    def _fired(
+        plan: _RulePlan, facts: Mapping[str, Any], removed_by_rule: dict[str, list[str]]
+    ) -> FiredRule:
+        removed = removed_by_rule.get(plan.rule.id)
+        if plan.fired is not None and not removed:
+            return plan.fired
+        rule = plan.rule
+        return FiredRule(
+            rule.id,
+            rule.title,
+            rule.status,
+            tuple(rule.legal_basis),
+            tuple(r.service for r in rule.recommend),
+            tuple(sorted(removed or ())),
+            plan.explainer(facts),
+            _region_trace(rule.regions) if rule.regions is not None else None,
+            rule.effective_from,
+            rule.effective_to,
+        )
+
+
+_PRIORITIES = sorted(PRIORITY_ORDER, key=PRIORITY_ORDER.__getitem__)
+
+
+def _plan(rule: Rule) -> _RulePlan:
+    recommendations = []
+    for r_index, recommendation in enumerate(rule.recommend):
+        always = tuple(
+            AttachedNote(rule.id, n.text) for n in recommendation.notes if n.when is None
+        )
+        conditional = tuple(
+            ((r_index, n_index), AttachedNote(rule.id, n.text))
+            for n_index, n in enumerate(recommendation.notes)
+            if n.when is not None
+        )
+        recommendations.append(
+            _Recommendation(
+                recommendation.service,
+                PRIORITY_ORDER[recommendation.priority],
+                always,
+                conditional,
             )
-            for index, rule in zip(indexes, rules, strict=True)
-        ),
-        key=_by_id,
-    )
-    return Evaluation(
-        rule_base.version,
-        rule_base.hash,
-        as_of,
-        tuple(services),
-        tuple(suppressed),
-        tuple(fired),
-    )
+        )
+    explainer = FiredExplainer(rule.when)
+    fired = None
+    if explainer.static is not None:
+        fired = FiredRule(
+            rule.id,
+            rule.title,
+            rule.status,
+            tuple(rule.legal_basis),
+            tuple(r.service for r in rule.recommend),
+            (),
+            explainer.static,
+            _region_trace(rule.regions) if rule.regions is not None else None,
+            rule.effective_from,
+            rule.effective_to,
+        )
+    return _RulePlan(rule, tuple(recommendations), explainer, fired)
 
 
-def _by_id(fired: FiredRule) -> str:
-    return fired.id
-
-
-def _region_trace(regions: Regions, facts: Mapping[str, Any]) -> ConditionTrace:
-    department, municipality = facts.get("department"), facts.get("municipality")
+def _region_trace(regions: Regions) -> ConditionTrace:
+    """The region test of a rule that fired (so it held)."""
     parts = []
     if regions.departments:
         parts.append(f"department in [{', '.join(regions.departments)}]")
     if regions.municipalities:
         parts.append(f"municipality in [{', '.join(regions.municipalities)}]")
-    return ConditionTrace(
-        kind="region",
-        holds=regions.includes(str(department), str(municipality)),
-        actual=department,
-        other_actual=municipality,
-        label=" or ".join(parts) + f" (department: {department}, municipality: {municipality})",
-    )
+    return ConditionTrace(kind="region", holds=True, label=" or ".join(parts))

@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .conditions import Explainer, explainer
-from .rule_model import Catalogue, LegalBasis, Manifest, Rule, ServiceEntry
+from .rule_model import Catalogue, Manifest, Rule, ServiceEntry
 from .vocabulary import Area
 
 __all__ = ["RuleBase", "RuleSource"]
@@ -62,19 +61,6 @@ class RuleBase:
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
-
-    @cached_property
-    def legal_bases(self) -> tuple[tuple[LegalBasis, ...], ...]:
-        return tuple(tuple(rule.legal_basis) for rule in self.rules)
-
-    @cached_property
-    def recommended_codes(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(r.service for r in rule.recommend) for rule in self.rules)
-
-    @cached_property
-    def explainers(self) -> tuple[Explainer, ...]:
-        """For each rule, the function that explains its condition for a profile."""
-        return tuple(explainer(rule.when) for rule in self.rules)
 
     def source_of(self, rule_id: str) -> RuleSource | None:
         for rule, source in zip(self.rules, self.sources, strict=False):

@@ -465,14 +465,17 @@ class Catalogue(_Strict):
     @classmethod
     def _unique(cls, services: list[ServiceEntry]) -> list[ServiceEntry]:
         seen: set[str] = set()
+        repeated: list[tuple[int, str]] = []
         for index, service in enumerate(services):
             if service.code in seen:
-                raise PydanticCustomError(
-                    "duplicate_code",
-                    "service code {code} is listed twice; keep one entry",
-                    {"code": service.code, "index": index},
-                )
+                repeated.append((index, service.code))
             seen.add(service.code)
+        if repeated:
+            raise PydanticCustomError(
+                "duplicate_code",
+                "service codes listed twice: {codes}; keep one entry of each",
+                {"codes": ", ".join(code for _, code in repeated), "repeated": repeated},
+            )
         return services
 
 
