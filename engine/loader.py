@@ -193,12 +193,23 @@ def _explain(
         expected = [
             w.strip(" '") for w in str(item["ctx"]["expected"]).replace(" or ", ", ").split(",")
         ]
-        matches = get_close_matches(str(given), expected, n=1, cutoff=0.5)
-        hint = f" (did you mean '{matches[0]}'?)" if matches else ""
+        hint = _closest(str(given), expected)
         return f"'{given}' is not allowed here{hint}; use one of: {', '.join(expected)}"
     if kind == "string_type":
         return 'must be text: write it in quotes (codes such as "54" keep their leading zero)'
     return message.removeprefix("Value error, ")
+
+
+_SPELLINGS = {"=": "==", "<>": "!=", "not in": "not_in", "null": "is_null"}
+
+
+def _closest(given: str, allowed: list[str]) -> str:
+    """A "did you mean" for a word, knowing the usual slips with operators (``=>`` for ``>=``)."""
+    if given in _SPELLINGS and _SPELLINGS[given] in allowed:
+        return f" (did you mean '{_SPELLINGS[given]}'?)"
+    same_letters = [a for a in allowed if sorted(a) == sorted(given)]
+    matches = same_letters or get_close_matches(given, allowed, n=1, cutoff=0.5)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

@@ -30,6 +30,7 @@ BROKEN_DIR = Path(__file__).parent / "broken_rules"
 
 _HEADER_LINE = re.compile(r"^#\s*expect-(?P<key>[a-z]+)\s*:\s*(?P<value>.*?)\s*$")
 _KEYS = {"line", "rule", "path", "message", "count", "xfail"}
+_FILE_KEYS = {"count", "xfail"}
 
 
 # --- reading the expectations ---------------------------------------------------------------
@@ -37,15 +38,13 @@ _KEYS = {"line", "rule", "path", "message", "count", "xfail"}
 
 @dataclass(frozen=True)
 class Expectation:
-    """The problem a broken file must cause, as written in its comment header."""
+    """One problem a broken file must cause, as written in its comment header."""
 
     file: str
     line: int | None
     rule: str | None
     path: str | None
     messages: tuple[str, ...]
-    count: int = 1
-    xfail: str | None = None
 
     def matches(self, problem: RuleProblem) -> bool:
         return (
@@ -62,38 +61,69 @@ class Expectation:
         return f"{where}{path}: message containing {list(self.messages)}"
 
 
-def read_expectation(path: Path) -> Expectation | None:
-    """The expectation in the leading comment lines of ``path``, or ``None`` if it has none."""
-    found: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class Header:
+    """A broken file's comment header: the problems it must cause (the first is its fault), how
+    many problems it causes in all, and the engine bug that makes it a strict xfail, if any."""
+
+    file: str
+    problems: tuple[Expectation, ...]
+    count: int
+    xfail: str | None = None
+
+
+def _expectation(name: str, found: dict[str, list[str]]) -> Expectation:
+    for required in ("line", "rule", "message"):
+        if required not in found:
+            raise ValueError(f"{name}: a problem in the header needs '# expect-{required}: …'")
+    for key, values in found.items():
+        if key != "message" and len(values) > 1:
+            raise ValueError(f"{name}: 'expect-{key}' is given more than once for one problem")
+    line = found["line"][0]
+    rule = found["rule"][0]
+    return Expectation(
+        file=name,
+        line=None if line == "none" else int(line),
+        rule=None if rule == "none" else rule,
+        path=found["path"][0] if "path" in found else None,
+        messages=tuple(found["message"]),
+    )
+
+
+def read_header(path: Path) -> Header | None:
+    """The header in the leading comment lines of ``path``, or ``None`` if it has none.
+
+    Each ``expect-line`` starts the description of one problem; ``expect-count`` and
+    ``expect-xfail`` belong to the whole file, and may each be given once.
+    """
+    blocks: list[dict[str, list[str]]] = []
+    whole: dict[str, str] = {}
     for text in path.read_text(encoding="utf-8").splitlines():
         if not text.startswith("#"):
             break
         match = _HEADER_LINE.match(text)
         if match is None:
             continue
-        key = match["key"]
+        key, value = match["key"], match["value"]
         if key not in _KEYS:
             raise ValueError(f"{path.name}: unknown header key 'expect-{key}'")
-        found.setdefault(key, []).append(match["value"])
-    if not found:
+        if key in _FILE_KEYS:
+            if key in whole:
+                raise ValueError(f"{path.name}: 'expect-{key}' is given more than once")
+            whole[key] = value
+            continue
+        if key == "line" or not blocks:
+            blocks.append({})
+        blocks[-1].setdefault(key, []).append(value)
+    if not blocks and not whole:
         return None
-    for required in ("line", "rule", "message"):
-        if required not in found:
-            raise ValueError(f"{path.name}: the header needs '# expect-{required}: …'")
-    for key, values in found.items():
-        if key != "message" and len(values) > 1:
-            raise ValueError(f"{path.name}: 'expect-{key}' is given more than once")
-    line = found["line"][0]
-    rule = found["rule"][0]
-    return Expectation(
-        file=path.name,
-        line=None if line == "none" else int(line),
-        rule=None if rule == "none" else rule,
-        path=found["path"][0] if "path" in found else None,
-        messages=tuple(found["message"]),
-        count=int(found["count"][0]) if "count" in found else 1,
-        xfail=found["xfail"][0] if "xfail" in found else None,
-    )
+    if not blocks:
+        raise ValueError(f"{path.name}: the header needs '# expect-line: …'")
+    problems = tuple(_expectation(path.name, block) for block in blocks)
+    count = int(whole["count"]) if "count" in whole else len(problems)
+    if count < len(problems):
+        raise ValueError(f"{path.name}: 'expect-count' is less than the problems described")
+    return Header(path.name, problems, count, whole.get("xfail"))
 
 
 @dataclass(frozen=True)
@@ -102,15 +132,19 @@ class BrokenCase:
 
     name: str
     files: tuple[Path, ...]
-    expectations: tuple[Expectation, ...] = field(default=())
+    headers: tuple[Header, ...] = field(default=())
+
+    @property
+    def expectations(self) -> tuple[Expectation, ...]:
+        return tuple(e for h in self.headers for e in h.problems)
 
     @property
     def count(self) -> int:
-        return sum(e.count for e in self.expectations)
+        return sum(h.count for h in self.headers)
 
     @property
     def xfail(self) -> str | None:
-        reasons = [e.xfail for e in self.expectations if e.xfail]
+        reasons = [h.xfail for h in self.headers if h.xfail]
         return "; ".join(reasons) if reasons else None
 
     @property
@@ -128,10 +162,10 @@ def broken_cases() -> list[BrokenCase]:
             files = (entry,)
         else:
             continue
-        expectations = tuple(e for e in map(read_expectation, files) if e is not None)
-        if not expectations:
+        headers = tuple(h for h in map(read_header, files) if h is not None)
+        if not headers:
             raise ValueError(f"{entry.name}: no file has an '# expect-…' header")
-        cases.append(BrokenCase(entry.name, files, expectations))
+        cases.append(BrokenCase(entry.name, files, headers))
     return cases
 
 
@@ -256,19 +290,22 @@ def test_the_broken_files_cover_the_faults_policy_staff_make() -> None:
 
 
 def test_every_expected_line_is_in_its_file_and_on_the_fault_marker() -> None:
-    """An expected line lies inside its file, and on the ``# <- fault`` marker when there is one
-    (so a header edited without updating ``expect-line`` is caught here, not misread as a bug).
+    """An expected line lies inside its file, and the file's first expected problem (its fault)
+    is on the ``# <- fault`` marker when there is one (so a header edited without updating
+    ``expect-line`` is caught here, not misread as a bug).
     """
     for case in BROKEN_CASES:
         names = {path.name: path for path in case.files}
-        for expected in case.expectations:
-            assert expected.file in names
-            lines = names[expected.file].read_text(encoding="utf-8").splitlines()
-            if expected.line is not None:
-                assert 1 <= expected.line <= len(lines), f"{case.name}: line out of the file"
+        for header in case.headers:
+            assert header.file in names
+            lines = names[header.file].read_text(encoding="utf-8").splitlines()
+            for expected in header.problems:
+                if expected.line is not None:
+                    assert 1 <= expected.line <= len(lines), f"{case.name}: line out of the file"
             marked = [n for n, line in enumerate(lines, 1) if "# <- fault" in line]
             if marked:
-                assert marked == [expected.line], f"{case.name}: fault marked on lines {marked}"
+                fault = header.problems[0].line
+                assert marked == [fault], f"{case.name}: fault marked on lines {marked}"
 
 
 def test_too_complex_rule_is_just_over_the_engine_limit(tmp_path: Path) -> None:
@@ -399,11 +436,15 @@ def test_the_error_text_lists_every_problem_with_file_line_rule_path(tmp_path: P
         for p in error.problems
     ]
     assert (
-        "  unknown_field.yaml:16: rule B01: when.field: unknown profile field 'agee';"
-        " did you mean 'age'?" in text
+        "  unknown_field.yaml:17: rule B01: when.field: field names an unknown profile field"
+        " 'agee' (did you mean 'age'?); the profile fields are listed in docs/rule-format.md"
+        in text
     )
-    assert "  unknown_service.yaml:18: rule B19: recommend[0].service: unknown service code" in text
-    assert "  empty_group.yaml:9: rules: " in text
+    assert (
+        "  unknown_service.yaml:19: rule B19: recommend[0].service: unknown service code"
+        " 'LEGAL_AIDE' (did you mean 'LEGAL_AID'?)" in text
+    )
+    assert "  empty_group.yaml:9: rules: a rule file needs at least one rule under 'rules:'" in text
 
 
 def test_one_problem_is_counted_in_the_singular(tmp_path: Path) -> None:
@@ -457,7 +498,10 @@ def test_a_fault_deep_in_a_condition_points_at_the_exact_test(tmp_path: Path) ->
     assert problem.line == line_with(DEEP_RULE_FILE, "unemployd")
     assert problem.rule_id == "D01"
     assert problem.path == "when.all[1].any[1].not.all[1].any[1]"
-    assert "'employment' has no value 'unemployd'; did you mean 'unemployed'?" in problem.message
+    assert (
+        "'employment' has no value 'unemployd' (did you mean 'unemployed'?);"
+        " allowed: employed, unemployed, self_employed, not_seeking" in problem.message
+    )
 
 
 def test_an_unknown_field_deep_in_a_block_condition_points_at_its_line(tmp_path: Path) -> None:
@@ -471,7 +515,10 @@ def test_an_unknown_field_deep_in_a_block_condition_points_at_its_line(tmp_path:
     (problem,) = refusal(tmp_path).problems
     assert problem.line == line_with(text, "field: disabilty")
     assert problem.path == "when.all[1].any[1].not.all[1].any[1].field"
-    assert "unknown profile field 'disabilty'; did you mean 'disability'?" in problem.message
+    assert (
+        "field names an unknown profile field 'disabilty' (did you mean 'disability'?)"
+        in problem.message
+    )
 
 
 def test_a_fault_in_a_block_test_points_at_the_test_start(tmp_path: Path) -> None:
@@ -544,19 +591,37 @@ def test_a_catalogue_code_listed_twice_is_refused(tmp_path: Path) -> None:
     (problem,) = refusal(folder).problems
     assert problem.file == CATALOGUE_FILE
     assert problem.rule_id is None
-    assert problem.message == "service code listed twice: LEGAL_AID"
+    assert problem.message == "service code LEGAL_AID is listed twice; keep one entry"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a duplicate catalogue code is reported at the 'services:' line with an empty"
-    " path, not at the second entry",
-)
 def test_a_catalogue_code_listed_twice_points_at_the_second_entry(tmp_path: Path) -> None:
     folder, text = _catalogue_with(tmp_path, DUPLICATE_SERVICE)
     (problem,) = refusal(folder).problems
     second = [n for n, line in enumerate(text.splitlines(), 1) if "code: LEGAL_AID" in line][1]
     assert problem.line == second
+    services = (default_rules_dir() / CATALOGUE_FILE).read_text(encoding="utf-8")
+    assert problem.path == f"services[{services.count('- code: ')}].code"
+
+
+def test_every_catalogue_code_listed_twice_is_reported(tmp_path: Path) -> None:
+    folder, text = _catalogue_with(
+        tmp_path,
+        DUPLICATE_SERVICE
+        + "  - code: HEALTH_MATERNAL_CARE\n    area: health\n    label: {es: Copia, en: Copy}\n",
+    )
+    lines = text.splitlines()
+
+    def second(code: str) -> int:
+        return [n for n, line in enumerate(lines, 1) if line.endswith(f"code: {code}")][1]
+
+    problems = refusal(folder).problems
+    assert sorted((p.line, p.message) for p in problems) == [
+        (second("LEGAL_AID"), "service code LEGAL_AID is listed twice; keep one entry"),
+        (
+            second("HEALTH_MATERNAL_CARE"),
+            "service code HEALTH_MATERNAL_CARE is listed twice; keep one entry",
+        ),
+    ]
 
 
 def test_a_catalogue_area_that_does_not_exist_is_refused(tmp_path: Path) -> None:
@@ -568,7 +633,8 @@ def test_a_catalogue_area_that_does_not_exist_is_refused(tmp_path: Path) -> None
     assert problem.file == CATALOGUE_FILE
     assert problem.line == line_with(text, "area: humanitario")
     assert problem.path.startswith("services[") and problem.path.endswith("].area")
-    assert "'health', 'education', 'legal', 'income' or 'humanitarian'" in problem.message
+    assert "'humanitario' is not allowed here (did you mean 'humanitarian'?)" in problem.message
+    assert "use one of: health, education, legal, income, humanitarian" in problem.message
 
 
 def test_a_broken_manifest_is_refused(tmp_path: Path) -> None:
@@ -583,4 +649,9 @@ def test_a_broken_manifest_is_refused(tmp_path: Path) -> None:
     }
     unknown = next(p for p in problems if p.path == "versoin")
     assert unknown.line == line_with(text, "versoin:")
-    assert unknown.message == "unknown key 'versoin'; did you mean 'version'?"
+    assert unknown.message == (
+        "unknown key 'versoin' (did you mean 'version'?);"
+        " allowed here: name, version, edition, description"
+    )
+    missing = next(p for p in problems if p.path == "version")
+    assert missing.message == "missing required key 'version'"
