@@ -26,6 +26,8 @@ from .rule_model import Operator, Rule
 __all__ = [
     "AS_OF_ATTRIBUTE",
     "KIND_ATTRIBUTE",
+    "PROBE_KIND",
+    "PROBE_RULE",
     "CompiledRuleBase",
     "CompiledRuleset",
     "Unit",
@@ -38,6 +40,10 @@ __all__ = [
 #: tests would also match durable-rules' own state object and never return).
 KIND_ATTRIBUTE: Final = "_ruta_kind"
 KIND_VALUE: Final = "profile"
+#: Every ruleset also holds a probe rule matching only a probe fact (never a profile); the driver
+#: fires it once per ruleset so that the session's state can later be freed safely.
+PROBE_RULE: Final = "probe"
+PROBE_KIND: Final = "probe"
 #: Attribute holding the evaluation day (ISO text compares in date order).
 AS_OF_ATTRIBUTE: Final = "_ruta_as_of"
 
@@ -206,10 +212,9 @@ def _single_test(leaf: NLeaf) -> dict[str, Any]:
     if op is Operator.IN:
         if len(values) == 1:
             return {name: values[0]}
-        if all(isinstance(v, str) for v in values):
-            # One regular-expression test instead of a branch per value; values are codes and
-            # choice words (letters, digits, '_'), so they need no escaping.
-            return {"$mt": {name: "|".join(values)}}
+        # Equalities on one field: at most one holds, so this neither multiplies matches nor
+        # deepens the engine's stack. (durable-rules' regular-expression test would be one node,
+        # but deleting a ruleset never frees its compiled expressions: ~2 MB leaked per reload.)
         return {"$or": [{name: v} for v in values]}
     tests = [{"$neq": {name: v}} for v in values]
     return tests[0] if len(tests) == 1 else {"$and": tests}
@@ -266,6 +271,7 @@ def _sort_text(expression: dict[str, Any]) -> str:
 
 def _ruleset(name: str, members: list[int], expressions: list[dict[str, Any]]) -> CompiledRuleset:
     definition = {f"u{i}": {"all": [{"m": expressions[i]}]} for i in members}
+    definition[PROBE_RULE] = {"all": [{"m": {KIND_ATTRIBUTE: PROBE_KIND}}]}
     return CompiledRuleset(name, durable_json(definition), tuple(members))
 
 

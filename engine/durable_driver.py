@@ -20,7 +20,7 @@ from typing import Final
 
 import durable_rules_engine as _core
 
-from .compiler import CompiledRuleBase
+from .compiler import KIND_ATTRIBUTE, PROBE_KIND, PROBE_RULE, CompiledRuleBase
 from .errors import EngineLimitError, EvaluationError
 
 __all__ = ["FACT_ID", "DurableRulesets"]
@@ -41,7 +41,9 @@ class DurableRulesets:
         with _LOCK:
             try:
                 for ruleset in compiled.rulesets:
-                    self._handles.append(_core.create_ruleset(ruleset.name, ruleset.definition))
+                    handle = _core.create_ruleset(ruleset.name, ruleset.definition)
+                    self._handles.append(handle)
+                    _probe(handle)
             except Exception as error:
                 self._delete_handles()
                 raise EngineLimitError(
@@ -93,10 +95,36 @@ class DurableRulesets:
 
     def _delete_handles(self) -> None:
         for handle in self._handles:
-            # Freeing memory must never mask the caller's own error.
+            # Freeing memory must never mask the caller's own error. The session state is freed
+            # first (durable-rules' delete_ruleset leaves it behind, ~2 MB per ruleset); the
+            # probe run at registration made that safe.
+            with contextlib.suppress(Exception):
+                _core.delete_state(handle, None)
             with contextlib.suppress(Exception):
                 _core.delete_ruleset(handle)
         self._handles.clear()
+
+
+_PROBE_FACT: Final = f'{{"id":"ruta-probe","{KIND_ATTRIBUTE}":"{PROBE_KIND}"}}'
+
+
+def _probe(handle: int) -> None:
+    """Fire the ruleset's probe rule once, and check it answers as expected.
+
+    Freeing a durable-rules session in which no action ever completed reads uninitialised
+    memory and can crash the process (shared engine notes); after this, it is safe. It also
+    proves the new ruleset evaluates before it is put in service.
+    """
+    code, state = _core.assert_fact(handle, _PROBE_FACT)
+    started = _core.start_action_for_state(handle, state) if code == _HANDLED else None
+    names = []
+    message: str | None = started[1] if started else None
+    while message:
+        names.append(message[2 : message.index('"', 2)])
+        message = _core.complete_and_start_action(handle, state)
+    _core.retract_fact(handle, '{"id":"ruta-probe"}')
+    if names != [PROBE_RULE]:
+        raise RuntimeError(f"the probe rule answered {names}")
 
 
 #: Every profile fact carries this id, so it is retracted by id without re-sending it whole.

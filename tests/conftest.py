@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
@@ -20,7 +21,8 @@ settings.register_profile(
 settings.register_profile(
     "deep", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile("default")
+# HYPOTHESIS_PROFILE=deep runs the property tests 20x longer (for scheduled runs).
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 CASES_DIR = Path(__file__).parent / "cases"
 #: The day the protocol cases are written for, unless a case gives its own.

@@ -78,9 +78,9 @@ def test_not_on_a_field_that_is_never_empty_just_flips_the_operator() -> None:
     )
 
 
-def test_text_sets_become_one_pattern_test_and_number_sets_equalities() -> None:
+def test_sets_become_equalities_on_one_field() -> None:
     codes = durable_expression(NLeaf("department", Operator.IN, ["54", "52"]))
-    assert codes == {"$mt": {"department": "54|52"}}
+    assert codes == {"$or": [{"department": "54"}, {"department": "52"}]}
     numbers = durable_expression(NLeaf("age", Operator.IN, [17, 18]))
     assert numbers == {"$or": [{"age": 17}, {"age": 18}]}
     excluded = durable_expression(NLeaf("return_kind", Operator.NOT_IN, ["deported", "expelled"]))
@@ -95,7 +95,7 @@ def test_every_rule_tests_the_profile_kind_first_then_day_and_region(rule_base: 
     (ruleset,) = [r for r in compiled.rulesets if p30 in r.unit_indexes]
     tests = json.loads(ruleset.definition)[f"u{p30}"]["all"][0]["m"]["$and"]
     assert tests[0] == {KIND_ATTRIBUTE: "profile"}
-    assert {"$mt": {"department": "54|52"}} in tests
+    assert {"$or": [{"department": "54"}, {"department": "52"}]} in tests
     p01 = next(i for i, u in enumerate(compiled.units) if rule_base.rules[u.rule_index].id == "P01")
     text = next(r.definition for r in compiled.rulesets if p01 in r.unit_indexes)
     assert f'{{"$gte":{{"{AS_OF_ATTRIBUTE}":"2012-07-31"}}}}' in text
@@ -126,6 +126,23 @@ def test_a_rule_whose_any_lists_multiply_past_the_limit_is_refused() -> None:
     assert problem is not None
     assert f"limit is {MAX_MATCH_PATHS}" in problem
     assert "split the rule" in problem
+
+
+def test_regression_registering_and_closing_engines_does_not_leak(rule_base: RuleBase) -> None:
+    """durable-rules never frees compiled regular expressions; sets must not compile to them."""
+    import os
+    from pathlib import Path
+
+    def resident_kib() -> int:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+    RuleEngine(rule_base).close()
+    before = resident_kib()
+    for _ in range(150):
+        RuleEngine(rule_base).close()
+    grown_kib = resident_kib() - before
+    assert grown_kib < 50_000, f"150 engines left {grown_kib} KiB behind"
 
 
 def test_a_long_list_of_alternatives_on_one_field_fits() -> None:
