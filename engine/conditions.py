@@ -132,16 +132,7 @@ def _show(value: Any) -> str:
 
 def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
     """The trace of ``condition`` for ``facts``: every test and whether it held."""
-    if isinstance(condition, Test):
-        return _test_trace(condition, test_holds(condition, facts))
-    if isinstance(condition, Not):
-        inner = explain(condition.not_, facts)
-        return ConditionTrace("not", not inner.holds, children=(inner,))
-    conjunction = isinstance(condition, AllOf)
-    items = condition.all if isinstance(condition, AllOf) else condition.any
-    children = tuple(explain(c, facts) for c in items)
-    held = all(c.holds for c in children) if conjunction else any(c.holds for c in children)
-    return ConditionTrace("all" if conjunction else "any", held, children=children)
+    return _build(condition, iter([test_holds(t, facts) for t in _tests_of(condition)]))
 
 
 def _test_trace(test: Test, held: bool) -> ConditionTrace:
@@ -195,6 +186,7 @@ def _conjunctive(condition: Condition) -> bool:
 
 
 def _build(condition: Condition, results: Iterator[bool]) -> ConditionTrace:
+    """The trace of ``condition`` given the outcome of each of its tests, in written order."""
     if isinstance(condition, Test):
         return _test_trace(condition, next(results))
     if isinstance(condition, Not):
