@@ -52,17 +52,21 @@ class DurableRulesets:
                 ) from None
 
     def matched_units(self, fact_json: str) -> list[int]:
-        """Indexes of the units whose condition the fact matches, each once, in firing order."""
-        fired: dict[int, None] = {}
+        """Indexes of the units whose condition the fact matches, in firing order.
+
+        A unit whose condition has several ``any`` alternatives that hold can appear more than
+        once (durable-rules fires once per matching path).
+        """
+        fired: list[int] = []
         with _LOCK:
             if not self._handles and self.compiled.rulesets:
                 raise EvaluationError("these rulesets were closed; build a new RuleEngine")
             for handle in self._handles:
                 self._run(handle, fact_json, fired)
-        return list(fired)
+        return fired
 
     @staticmethod
-    def _run(handle: int, fact_json: str, fired: dict[int, None]) -> None:
+    def _run(handle: int, fact_json: str, fired: list[int]) -> None:
         try:
             code, state = _core.assert_fact(handle, fact_json)
         except Exception as error:
@@ -76,13 +80,15 @@ class DurableRulesets:
             # A fact left by an interrupted evaluation: clean it and refuse this one.
             _retract_quietly(handle)
             raise EvaluationError("durable-rules held a stale fact; it was cleaned, retry")
+        complete = _core.complete_and_start_action
+        record = fired.append
         try:
             started = _core.start_action_for_state(handle, state)
             message: str | None = started[1] if started else None
             while message:
                 # Matches come as {"u<index>": {...}}: the rule name is all Ruta needs.
-                fired[int(message[3 : message.index('"', 2)])] = None
-                message = _core.complete_and_start_action(handle, state)
+                record(int(message[3 : message.find('"', 3)]))
+                message = complete(handle, state)
         except Exception as error:
             raise EvaluationError(f"durable-rules failed during evaluation ({error})") from None
         finally:

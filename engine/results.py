@@ -122,7 +122,8 @@ class _RulePlan:
     """What a rule contributes when it fires, prepared once per rule base."""
 
     rule: Rule
-    recommendations: tuple[_Recommendation, ...]
+    services: tuple[tuple[str, int], ...]  # (code, priority rank) of every recommendation
+    noted: tuple[_Recommendation, ...]  # the recommendations that carry notes
     explainer: FiredExplainer
     fired: FiredRule | None  # the whole explanation, when it never varies
 
@@ -163,29 +164,33 @@ class Assembler:
         notes: dict[str, list[AttachedNote]] = {}
         for index, plan in zip(fired_rules, plans, strict=True):
             rule_id = plan.rule.id
-            for item in plan.recommendations:
-                code = item.code
+            for code, rank in plan.services:
                 current = best.get(code)
                 if current is None:
-                    best[code] = item.rank
+                    best[code] = rank
                     recommenders[code] = [rule_id]
                 else:
-                    if item.rank < current:
-                        best[code] = item.rank
+                    if rank < current:
+                        best[code] = rank
                     recommenders[code].append(rule_id)
-                if item.notes:
-                    notes.setdefault(code, []).extend(item.notes)
+            for item in plan.noted:
+                for note in item.notes:
+                    notes.setdefault(item.code, []).append(note)
                 for position, note in item.conditional_notes:
                     if (index, position) in fired_notes:
-                        notes.setdefault(code, []).append(note)
+                        notes.setdefault(item.code, []).append(note)
         removed, removed_by_rule = self._suppressions(plans, best)
+        if removed_by_rule:
+            fired = tuple([self._fired(plan, facts, removed_by_rule) for plan in plans])
+        else:
+            fired = tuple([plan.fired or self._fired(plan, facts, {}) for plan in plans])
         return Evaluation(
             self.rule_base.version,
             self.rule_base.hash,
             as_of,
             self._roadmap(best, recommenders, notes, removed),
             self._suppressed(removed),
-            tuple(self._fired(plan, facts, removed_by_rule) for plan in plans),
+            fired,
             dict(facts),
         )
 
@@ -293,7 +298,13 @@ def _plan(rule: Rule) -> _RulePlan:
             rule.effective_from,
             rule.effective_to,
         )
-    return _RulePlan(rule, tuple(recommendations), explainer, fired)
+    return _RulePlan(
+        rule,
+        tuple((r.code, r.rank) for r in recommendations),
+        tuple(r for r in recommendations if r.notes or r.conditional_notes),
+        explainer,
+        fired,
+    )
 
 
 def _region_trace(regions: Regions) -> ConditionTrace:
