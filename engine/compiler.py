@@ -20,12 +20,14 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .conditions import NAnd, NLeaf, NOr, Normal, negation_free
+from .fields import profile_fields
 from .rule_base import RuleBase
 from .rule_model import Operator, Rule
 
 __all__ = [
     "AS_OF_ATTRIBUTE",
     "KIND_ATTRIBUTE",
+    "MAX_GROUPS_PER_RULE",
     "PROBE_KIND",
     "PROBE_RULE",
     "CompiledRuleBase",
@@ -53,6 +55,8 @@ MAX_SUCCESSORS: Final = 256
 MAX_EMPTY_TESTS: Final = 100
 MAX_RULES_PER_RULESET: Final = 200
 MAX_MATCH_PATHS: Final = 64
+#: durable-rules keeps at most 32 entries per rule for its all/any groups (error 113), two each.
+MAX_GROUPS_PER_RULE: Final = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,28 +126,44 @@ def rule_capacity_problem(rule: Rule) -> str | None:
                 f"its any-lists combine into {paths} ways of matching (the engine's limit is"
                 f" {MAX_MATCH_PATHS}); split the rule into several rules with fewer nested any"
             )
+        groups = _groups(expression)
+        if groups > MAX_GROUPS_PER_RULE:
+            return (
+                f"it nests too many lists for the engine ({groups} all/any/in groups, limit"
+                f" {MAX_GROUPS_PER_RULE}); split the rule into several rules"
+            )
         network = _TestNetwork()
         network.add(expression)
-        if network.over_budget():
-            return (
-                f"it is too large for the engine (up to {network.pending()} tests pending at"
-                f" once, limit {MAX_PENDING_TESTS}); split long any-lists into several rules"
-            )
+        problem = network.problem()
+        if problem is not None:
+            return f"{problem}; split long any- or in-lists into several rules"
     return None
 
 
 def _units_of(index: int, rule: Rule) -> list[tuple[Unit, Normal]]:
-    base = _rule_condition(rule)
-    found: list[tuple[Unit, Normal]] = [(Unit(index), base)]
+    found = [(Unit(index), condition) for condition in _alternatives(_rule_condition(rule))]
     for r_index, recommendation in enumerate(rule.recommend):
         for n_index, note in enumerate(recommendation.notes):
             if note.when is not None:
-                condition = NAnd((base, negation_free(note.when)))
-                found.append((Unit(index, (r_index, n_index)), _flatten_and(condition)))
+                joined = _flatten_and(NAnd((_rule_condition(rule), negation_free(note.when))))
+                found.extend((Unit(index, (r_index, n_index)), c) for c in _alternatives(joined))
     return found
 
 
-def _rule_condition(rule: Rule) -> Normal:
+def _alternatives(condition: NAnd) -> list[Normal]:
+    """``condition`` alone, or, when it has too many groups for one durable-rules rule and its
+    own condition is an ``any``, one condition per alternative (the unit fires if any does)."""
+    if _groups(durable_expression(condition)) <= MAX_GROUPS_PER_RULE:
+        return [condition]
+    choices = [item for item in condition.items if isinstance(item, NOr)]
+    if len(choices) != 1:
+        return [condition]
+    (choice,) = choices
+    rest = tuple(item for item in condition.items if item is not choice)
+    return [_flatten_and(NAnd((*rest, branch))) for branch in choice.items]
+
+
+def _rule_condition(rule: Rule) -> NAnd:
     items: list[Normal] = [NLeaf(KIND_ATTRIBUTE, Operator.EQ, KIND_VALUE)]
     if rule.effective_from is not None:
         items.append(NLeaf(AS_OF_ATTRIBUTE, Operator.GE, rule.effective_from.isoformat()))
@@ -180,20 +200,31 @@ _ORDERING_OPS: Final = {
 
 def durable_expression(node: Normal) -> dict[str, Any]:
     """The durable-rules JSON expression testing ``node`` on the fact ``m``."""
-    if isinstance(node, NAnd):
-        items = sorted((durable_expression(i) for i in node.items), key=_sharing_order)
-        return items[0] if len(items) == 1 else {"$and": items}
-    if isinstance(node, NOr):
-        return {"$or": [durable_expression(i) for i in node.items]}
-    return _leaf_expression(node)
+    if isinstance(node, NLeaf):
+        return _leaf_expression(node)
+    # Nested groups of the same kind are merged: durable-rules allows few groups per rule.
+    kind = "$and" if isinstance(node, NAnd) else "$or"
+    items: list[dict[str, Any]] = []
+    for item in node.items:
+        expression = durable_expression(item)
+        items.extend(expression.get(kind, [expression]))
+    if kind == "$and":
+        items.sort(key=_sharing_order)
+    return items[0] if len(items) == 1 else {kind: items}
 
 
 def _leaf_expression(leaf: NLeaf) -> dict[str, Any]:
     if leaf.other_field is not None:
         # durable-rules treats a reference to an absent attribute as matching; the rule language
-        # says a test on an empty field is false. Test that both fields hold a value.
-        present = [{"$ex": {name: 1}} for name in (leaf.field, leaf.other_field)]
-        return {"$and": [*present, _single_test(leaf)]}
+        # says a test on an empty field is false. Test that fields that can be empty hold a value.
+        fields = profile_fields()
+        present = [
+            {"$ex": {name: 1}}
+            for name in (leaf.field, leaf.other_field)
+            if name not in fields or fields[name].nullable
+        ]
+        if present:
+            return {"$and": [*present, _single_test(leaf)]}
     return _single_test(leaf)
 
 
@@ -275,6 +306,14 @@ def _ruleset(name: str, members: list[int], expressions: list[dict[str, Any]]) -
     return CompiledRuleset(name, durable_json(definition), tuple(members))
 
 
+def _groups(expression: dict[str, Any]) -> int:
+    """How many ``$and`` / ``$or`` groups durable-rules will record for this expression."""
+    ((key, value),) = expression.items()
+    if key in ("$and", "$or"):
+        return 1 + sum(_groups(item) for item in value)
+    return 0
+
+
 def _match_paths(expression: dict[str, Any]) -> int:
     """How many times one fact can match the expression (durable-rules fires once per path)."""
     ((key, value),) = expression.items()
@@ -354,7 +393,8 @@ class _TestNetwork:
 
         return peak(self.root)
 
-    def over_budget(self) -> bool:
+    def problem(self) -> str | None:
+        """What exceeds durable-rules' limits in this network, in words, or ``None``."""
         stack = [self.root]
         seen: set[int] = set()
         while stack:
@@ -362,8 +402,25 @@ class _TestNetwork:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if len(node.children) > MAX_SUCCESSORS or node.empty_tests > MAX_EMPTY_TESTS:
-                return True
+            if len(node.children) > MAX_SUCCESSORS:
+                return (
+                    f"one test is followed by {len(node.children)} different tests"
+                    f" (the engine's limit is {MAX_SUCCESSORS})"
+                )
+            if node.empty_tests > MAX_EMPTY_TESTS:
+                return (
+                    f"one test is followed by {node.empty_tests} empty-field tests"
+                    f" (the engine's limit is {MAX_EMPTY_TESTS})"
+                )
             stack.extend(node.children.values())
             stack.extend(node.links)
-        return self.pending() > MAX_PENDING_TESTS
+        pending = self.pending()
+        if pending > MAX_PENDING_TESTS:
+            return (
+                f"up to {pending} tests could be pending at once for one person"
+                f" (the engine's limit is {MAX_PENDING_TESTS})"
+            )
+        return None
+
+    def over_budget(self) -> bool:
+        return self.problem() is not None

@@ -49,7 +49,8 @@ class RuleEngine:
         day = as_of if as_of is not None else date.today()
         fired = self._rulesets.matched_units(encode_fact(checked, day))
         units = self._units
-        return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
+        # A rule may fire through several durable-rules rules (its split alternatives) or paths.
+        return self._assembler.assemble(vars(checked), day, list({units[i]: None for i in fired}))
 
     def close(self) -> None:
         """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it)."""
