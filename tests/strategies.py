@@ -7,6 +7,7 @@ flip often between true and false instead of almost never matching.
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "default_catalogue",
     "default_manifest",
     "municipality_codes",
+    "random_profiles",
     "rule_bases",
     "rule_dicts",
     "valid_profiles",
@@ -286,6 +288,68 @@ def _days() -> st.SearchStrategy[date]:
 
 
 @st.composite
+def _recommendations(
+    draw: st.DrawFn, rule_id: str, services: tuple[str, ...], count: int, max_depth: int
+) -> list[dict[str, Any]]:
+    recommend = []
+    codes = draw(st.lists(st.sampled_from(services), min_size=count, max_size=count, unique=True))
+    for code in codes:
+        entry: dict[str, Any] = {"service": code, "priority": draw(st.sampled_from(PRIORITIES))}
+        if draw(st.integers(0, 3)) == 0:
+            notes = []
+            for n in range(draw(st.integers(1, 2))):
+                note: dict[str, Any] = {"text": _text(f"Note {n} of {rule_id}")}
+                if draw(st.booleans()):
+                    note["when"] = draw(conditions(min(2, max_depth)))
+                notes.append(note)
+            entry["notes"] = notes
+        recommend.append(entry)
+    return recommend
+
+
+@st.composite
+def _suppression(draw: st.DrawFn, services: tuple[str, ...]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    removed = draw(st.lists(st.sampled_from(services), max_size=3, unique=True))
+    areas = draw(st.lists(st.sampled_from(AREAS), max_size=2, unique=True))
+    if not removed and not areas:
+        removed = [draw(st.sampled_from(services))]
+    if removed:
+        body["services"] = removed
+    if areas:
+        body["areas"] = areas
+    spared = draw(st.lists(st.sampled_from(services), max_size=2, unique=True))
+    if spared:
+        body["except"] = spared
+    return body
+
+
+@st.composite
+def _regions(draw: st.DrawFn) -> dict[str, Any]:
+    regions: dict[str, Any] = {}
+    kind = draw(st.sampled_from(("departments", "municipalities", "both")))
+    if kind in ("departments", "both"):
+        regions["departments"] = draw(st.lists(departments(), min_size=1, max_size=5))
+    if kind in ("municipalities", "both"):
+        regions["municipalities"] = draw(st.lists(municipality_codes(), min_size=1, max_size=3))
+    return regions
+
+
+@st.composite
+def _effective_dates(draw: st.DrawFn) -> dict[str, date]:
+    start = draw(st.one_of(st.none(), _days()))
+    end = draw(st.one_of(st.none(), _days()))
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    dates = {}
+    if start is not None:
+        dates["effective_from"] = start
+    if end is not None:
+        dates["effective_to"] = end
+    return dates
+
+
+@st.composite
 def rule_dicts(
     draw: st.DrawFn, rule_id: str, services: tuple[str, ...], max_depth: int = 3
 ) -> dict[str, Any]:
@@ -298,60 +362,21 @@ def rule_dicts(
         "when": draw(conditions(max_depth)),
     }
     suppress = draw(st.integers(0, 4)) == 0
-    recommend_count = draw(st.integers(0 if suppress else 1, 3))
-    recommend = []
-    for code in draw(st.lists(st.sampled_from(services), min_size=recommend_count,
-                              max_size=recommend_count, unique=True)):
-        entry: dict[str, Any] = {"service": code, "priority": draw(st.sampled_from(PRIORITIES))}
-        if draw(st.integers(0, 3)) == 0:
-            notes = []
-            for n in range(draw(st.integers(1, 2))):
-                note: dict[str, Any] = {"text": _text(f"Note {n} of {rule_id}")}
-                if draw(st.booleans()):
-                    note["when"] = draw(conditions(min(2, max_depth)))
-                notes.append(note)
-            entry["notes"] = notes
-        recommend.append(entry)
+    count = draw(st.integers(0 if suppress else 1, 3))
+    recommend = draw(_recommendations(rule_id, services, count, max_depth))
     if recommend:
         rule["recommend"] = recommend
     if suppress:
-        body: dict[str, Any] = {}
-        removed = draw(st.lists(st.sampled_from(services), max_size=3, unique=True))
-        areas = draw(st.lists(st.sampled_from(AREAS), max_size=2, unique=True))
-        if not removed and not areas:
-            removed = [draw(st.sampled_from(services))]
-        if removed:
-            body["services"] = removed
-        if areas:
-            body["areas"] = areas
-        spared = draw(st.lists(st.sampled_from(services), max_size=2, unique=True))
-        if spared:
-            body["except"] = spared
-        rule["suppress"] = body
+        rule["suppress"] = draw(_suppression(services))
     if draw(st.integers(0, 4)) == 0:
-        regions: dict[str, Any] = {}
-        kind = draw(st.sampled_from(("departments", "municipalities", "both")))
-        if kind in ("departments", "both"):
-            regions["departments"] = draw(st.lists(departments(), min_size=1, max_size=5))
-        if kind in ("municipalities", "both"):
-            regions["municipalities"] = draw(
-                st.lists(municipality_codes(), min_size=1, max_size=3)
-            )
-        rule["regions"] = regions
+        rule["regions"] = draw(_regions())
     if draw(st.integers(0, 3)) == 0:
-        start = draw(st.one_of(st.none(), _days()))
-        end = draw(st.one_of(st.none(), _days()))
-        if start is not None and end is not None and end < start:
-            start, end = end, start
-        if start is not None:
-            rule["effective_from"] = start
-        if end is not None:
-            rule["effective_to"] = end
+        rule.update(draw(_effective_dates()))
     return rule
 
 
 def _fits_engine(rule: dict[str, Any]) -> bool:
-    context = {"services": {code: None for code in catalogue_codes()}}
+    context = {"services": dict.fromkeys(catalogue_codes())}
     checked = Rule.model_validate(rule, context=context)
     return rule_capacity_problem(checked) is None
 
@@ -461,3 +486,49 @@ def profiles(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             profile[name] = draw(values)
     return profile
+
+
+# --- plain random profiles, for tests that need hundreds at once -------------------------------
+
+
+def random_profiles(rng: random.Random, count: int) -> list[dict[str, Any]]:
+    """``count`` valid profiles drawn with ``rng`` from the same pools as :func:`valid_profiles`.
+
+    For tests that need a large fixed batch (threads, ordering), where one Hypothesis example
+    holding hundreds of profiles would exceed Hypothesis' data budget.
+    """
+    fields = profile_fields()
+    profiles = []
+    for _ in range(count):
+        department = rng.choice(HOT_DEPARTMENTS if rng.random() < 0.5 else ALL_DEPARTMENTS)
+        municipality = department + rng.choice((*HOT_SUFFIXES, f"{rng.randrange(1000):03d}"))
+        profile: dict[str, Any] = {"department": department, "municipality": municipality}
+        origin = rng.choice(("absent", "null", "same", "other"))
+        if origin == "null":
+            profile["origin_municipality"] = None
+        elif origin == "same":
+            profile["origin_municipality"] = municipality
+        elif origin == "other":
+            profile["origin_municipality"] = rng.choice(ALL_DEPARTMENTS) + rng.choice(HOT_SUFFIXES)
+        for name, spec in fields.items():
+            if name in ("department", "municipality", "origin_municipality"):
+                continue
+            if name not in _REQUIRED and rng.random() < 0.25:
+                continue
+            if spec.kind is FieldKind.BOOLEAN:
+                profile[name] = rng.random() < 0.5
+            elif spec.kind is FieldKind.CHOICE:
+                profile[name] = rng.choice(spec.choices)
+            else:
+                high = spec.maximum if spec.maximum is not None else 100
+                pool = THRESHOLDS.get(name, (0,))
+                if spec.kind is FieldKind.INTEGER:
+                    whole = [int(v) for v in pool if float(v).is_integer()]
+                    value: Any = (
+                        rng.choice(whole) if rng.random() < 0.7 else rng.randint(0, int(high))
+                    )
+                else:
+                    value = float(rng.choice(pool)) if rng.random() < 0.6 else rng.uniform(0, high)
+                profile[name] = value
+        profiles.append(profile)
+    return profiles

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from strategies import PROFILE_CHOICES, PROFILE_COUNTS, PROFILE_FLAGS, profiles
 
 from engine import FieldProblem, Profile, ProfileError, RutaEngineError, parse_profile
 from engine.fields import FieldKind, profile_fields
+from strategies import PROFILE_CHOICES, PROFILE_COUNTS, PROFILE_FLAGS, profiles
 
 #: The required fields of protocols §1, with ordinary values.
 MINIMAL: dict[str, Any] = {
