@@ -51,7 +51,7 @@ AS_OF_ATTRIBUTE: Final = "_ruta_as_of"
 
 # Budgets, kept below durable-rules' hard limits (64, 512, 128, 256) with a margin.
 MAX_PENDING_TESTS: Final = 48
-MAX_SUCCESSORS: Final = 256
+MAX_SUCCESSORS: Final = 480
 MAX_EMPTY_TESTS: Final = 100
 MAX_RULES_PER_RULESET: Final = 200
 MAX_MATCH_PATHS: Final = 64
