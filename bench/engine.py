@@ -82,7 +82,7 @@ from engine import (  # noqa: E402
     parse_profile,
 )
 from engine.fields import FieldKind, FieldSpec, profile_fields  # noqa: E402
-from engine.generate import generate_rule_base  # noqa: E402
+from engine.generate import NUMBER_RANGES, generate_rule_base  # noqa: E402
 from engine.rule_model import AllOf, AnyOf, Condition, Not, Rule, Test  # noqa: E402
 from engine.vocabulary import DEPARTMENTS  # noqa: E402
 
@@ -93,14 +93,6 @@ LARGE_BASE = 5000
 LARGE_BASE_PROFILES = 500
 #: Slot / input name of the evaluation day (an ordinal) in the CLIPS fact and the zen context.
 AS_OF_FIELD = "ruta_as_of"
-#: Ranges of the numeric profile fields in random profiles (as in engine.generate).
-NUMBER_RANGES: dict[str, tuple[int, int]] = {
-    "age": (0, 90),
-    "years_abroad": (0, 20),
-    "months_since_return": (0, 36),
-    "children_unregistered": (0, 4),
-    "school_age_children": (0, 4),
-}
 
 # --- random profiles --------------------------------------------------------------------------
 

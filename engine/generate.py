@@ -17,9 +17,10 @@ from .rule_base import RuleBase
 from .vocabulary import DEPARTMENTS, Priority
 from .yaml_source import read_yaml
 
-__all__ = ["generate_rule_base", "generated_rules"]
+__all__ = ["NUMBERNUMBER_RANGES", "generate_rule_base", "generated_rules"]
 
-_RANGES: dict[str, tuple[int, int]] = {
+#: The ranges that generated thresholds (and the benchmarks' random profiles) are drawn from.
+NUMBERNUMBER_RANGES: dict[str, tuple[int, int]] = {
     "age": (0, 90),
     "years_abroad": (0, 20),
     "months_since_return": (0, 36),
@@ -53,8 +54,8 @@ def generated_rules(count: int, seed: int = 0) -> list[dict[str, Any]]:
                 if not chosen[name]:
                     chosen[name] = _membership(rng, fields[name])
             else:
-                name = rng.choice(list(_RANGES))
-                low, high = _RANGES[name]
+                name = rng.choice(list(NUMBER_RANGES))
+                low, high = NUMBER_RANGES[name]
                 chosen.setdefault(
                     name,
                     {
