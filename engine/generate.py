@@ -17,10 +17,10 @@ from .rule_base import RuleBase
 from .vocabulary import DEPARTMENTS, Priority
 from .yaml_source import read_yaml
 
-__all__ = ["NUMBERNUMBER_RANGES", "generate_rule_base", "generated_rules"]
+__all__ = ["NUMBER_RANGES", "generate_rule_base", "generated_rules"]
 
 #: The ranges that generated thresholds (and the benchmarks' random profiles) are drawn from.
-NUMBERNUMBER_RANGES: dict[str, tuple[int, int]] = {
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "age": (0, 90),
     "years_abroad": (0, 20),
     "months_since_return": (0, 36),
