@@ -16,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleBaseError, RuleProblem
 from .results import Evaluation
+from .rule_base import RuleBase
 from .vocabulary import Priority
 from .yaml_source import line_of, read_yaml
 
-__all__ = ["Case", "check_case", "read_cases"]
+__all__ = ["Case", "check_case", "read_cases", "unknown_names"]
 
 
 class Case(BaseModel):
@@ -112,3 +113,27 @@ def check_case(case: Case, result: Evaluation) -> list[str]:
         f"rule {rule_id} must not fire" for rule_id in case.fired_exclude if rule_id in fired
     )
     return differences
+
+
+def unknown_names(case: Case, rule_base: RuleBase) -> list[str]:
+    """Service codes and rule ids the case names that the rule base does not have.
+
+    A misspelt name would make a check such as ``services_exclude`` pass whatever happens.
+    """
+    codes = [
+        *(case.services or {}),
+        *case.services_include,
+        *case.services_exclude,
+        *(case.suppressed or {}),
+        *(case.notes or {}),
+    ]
+    rule_ids = [
+        *(case.fired or []),
+        *case.fired_include,
+        *case.fired_exclude,
+        *(i for ids in (case.suppressed or {}).values() for i in ids),
+        *(i for ids in (case.notes or {}).values() for i in ids),
+    ]
+    return [f"unknown service code {c}" for c in codes if c not in rule_base.services] + [
+        f"unknown rule id {r}" for r in rule_ids if r not in rule_base.rules_by_id
+    ]

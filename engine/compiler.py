@@ -373,25 +373,30 @@ class _TestNetwork:
         return child
 
     def pending(self) -> int:
-        """The most tests durable-rules may hold pending at once for any fact (its stack)."""
-        memo: dict[int, int] = {}
+        """The most tests durable-rules may hold pending at once for any fact (its stack).
 
-        def peak(node: _Node) -> int:
-            known = memo.get(id(node))
-            if known is not None:
-                return known
+        Walked without recursion: a long ``not_in`` list is a chain of hundreds of tests.
+        """
+        peak: dict[int, int] = {}
+        stack: list[tuple[_Node, bool]] = [(self.root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in peak:
+                continue
             successors = [*node.children.values(), *node.links]
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((s, False) for s in successors if id(s) not in peak)
+                continue
             if not successors:
-                memo[id(node)] = 1
-                return 1
+                peak[id(node)] = 1
+                continue
             equality_fields = {c.equality_field for c in node.children.values()} - {None}
             others = sum(1 for c in node.children.values() if c.equality_field is None)
             matching = len(equality_fields) + others + len(node.links)
-            result = max(matching, matching - 1 + max(peak(s) for s in successors))
-            memo[id(node)] = result
-            return result
-
-        return peak(self.root)
+            deepest = max(peak[id(s)] for s in successors)
+            peak[id(node)] = max(matching, matching - 1 + deepest)
+        return peak[id(self.root)]
 
     def problem(self) -> str | None:
         """What exceeds durable-rules' limits in this network, in words, or ``None``."""

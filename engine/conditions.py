@@ -159,6 +159,10 @@ class FiredExplainer:
         self._kept: dict[tuple[bool, ...], ConditionTrace] = {}
 
     def __call__(self, facts: Mapping[str, Any]) -> ConditionTrace:
+        """The trace for ``facts``, which the condition must hold for (the rule fired).
+
+        For a condition that does not hold, use :func:`explain` ("why did P01 not apply?").
+        """
         if self.static is not None:
             return self.static
         key = tuple([check(facts) for check in self._checks])
@@ -200,26 +204,8 @@ def _build(condition: Condition, results: Iterator[bool]) -> ConditionTrace:
 
 
 def _check(test: Test) -> Callable[[Mapping[str, Any]], bool]:
-    """A fast function computing :func:`test_holds` for one test."""
-    field, value, other_field = test.field, test.value, test.other_field
-    if test.op is Operator.IS_NULL:
-        return lambda facts: facts.get(field) is None
-    if test.op is Operator.NOT_NULL:
-        return lambda facts: facts.get(field) is not None
-    compare = _COMPARE[test.op]
-    if other_field is not None:
-
-        def against_field(facts: Mapping[str, Any]) -> bool:
-            actual, other = facts.get(field), facts.get(other_field)
-            return actual is not None and other is not None and compare(actual, other)
-
-        return against_field
-
-    def against_value(facts: Mapping[str, Any]) -> bool:
-        actual = facts.get(field)
-        return actual is not None and compare(actual, value)
-
-    return against_value
+    """:func:`test_holds` for one test, as a function of the facts."""
+    return lambda facts: test_holds(test, facts)
 
 
 # --- negation-free form, for the compiler -------------------------------------------------

@@ -42,8 +42,15 @@ class DurableRulesets:
             try:
                 for ruleset in compiled.rulesets:
                     handle = _core.create_ruleset(ruleset.name, ruleset.definition)
+                    try:
+                        _probe(handle)
+                    except Exception:
+                        # No action completed in this session: freeing its state could crash,
+                        # so only the ruleset is deleted.
+                        with contextlib.suppress(Exception):
+                            _core.delete_ruleset(handle)
+                        raise
                     self._handles.append(handle)
-                    _probe(handle)
             except Exception as error:
                 self._delete_handles()
                 raise EngineLimitError(
@@ -86,8 +93,7 @@ class DurableRulesets:
             started = _core.start_action_for_state(handle, state)
             message: str | None = started[1] if started else None
             while message:
-                # Matches come as {"u<index>": {...}}: the rule name is all Ruta needs.
-                record(int(message[3 : message.find('"', 3)]))
+                record(int(_rule_name(message)[1:]))
                 message = complete(handle, state)
         except Exception as error:
             raise EvaluationError(f"durable-rules failed during evaluation ({error})") from None
@@ -111,6 +117,11 @@ class DurableRulesets:
         self._handles.clear()
 
 
+def _rule_name(message: str) -> str:
+    """The name of the rule a match belongs to: matches come as ``{"<name>": {...}}``."""
+    return message[2 : message.find('"', 2)]
+
+
 _PROBE_FACT: Final = f'{{"id":"ruta-probe","{KIND_ATTRIBUTE}":"{PROBE_KIND}"}}'
 
 
@@ -126,7 +137,7 @@ def _probe(handle: int) -> None:
     names = []
     message: str | None = started[1] if started else None
     while message:
-        names.append(message[2 : message.index('"', 2)])
+        names.append(_rule_name(message))
         message = _core.complete_and_start_action(handle, state)
     _core.retract_fact(handle, '{"id":"ruta-probe"}')
     if names != [PROBE_RULE]:

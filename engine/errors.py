@@ -93,7 +93,9 @@ class EvaluationError(RutaEngineError):
 
 
 class EngineLimitError(RutaEngineError):
-    """A rule cannot be run within durable-rules' capacity limits (see the rule format docs).
+    """durable-rules refused to register a rule base that the loader had accepted.
 
-    Fix it by splitting the rule into simpler rules: fewer nested ``any`` lists, shorter lists.
+    The loader checks every capacity limit Ruta knows of, so this means an unknown limit or a
+    fault in durable-rules: report the rule base version and hash to the maintainers. The rules
+    already in service are untouched.
     """

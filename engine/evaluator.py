@@ -9,7 +9,7 @@ assembled and explained in plain Python.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .compiler import AS_OF_ATTRIBUTE, KIND_ATTRIBUTE, KIND_VALUE, compile_rule_base, plain_number
@@ -17,6 +17,7 @@ from .durable_driver import FACT_ID, DurableRulesets
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
+from .vocabulary import evaluation_day
 
 __all__ = ["RuleEngine", "encode_fact"]
 
@@ -39,22 +40,34 @@ class RuleEngine:
     def hash(self) -> str:
         return self.rule_base.hash
 
-    def evaluate(self, profile: Profile | dict[str, Any], as_of: date | None = None) -> Evaluation:
-        """The roadmap for ``profile`` on the day ``as_of`` (default: today).
+    def evaluate(
+        self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
+    ) -> Evaluation:
+        """The roadmap for ``profile`` on the day ``as_of`` (default: today in Colombia).
 
         Raises :class:`~engine.errors.ProfileError` for an invalid profile and
         :class:`~engine.errors.EvaluationError` if durable-rules fails.
         """
         checked = parse_profile(profile)
-        day = as_of if as_of is not None else date.today()
+        day = evaluation_day(as_of)
         fired = self._rulesets.matched_units(encode_fact(checked, day))
         units = self._units
         # A rule may fire through several durable-rules rules (its split alternatives) or paths.
         return self._assembler.assemble(vars(checked), day, list({units[i]: None for i in fired}))
 
     def close(self) -> None:
-        """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it)."""
+        """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it).
+
+        durable-rules' memory is not garbage-collected: close every engine you replace, or use
+        the engine as a context manager (``with RuleEngine(rule_base) as engine: ...``).
+        """
         self._rulesets.close()
+
+    def __enter__(self) -> RuleEngine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def encode_fact(profile: Profile, as_of: date) -> str:

@@ -35,24 +35,19 @@ def generated_rules(count: int, seed: int = 0) -> list[dict[str, Any]]:
     fields = profile_fields()
     services = _catalogue_codes()
     equality = [f for f in fields.values() if f.kind in (FieldKind.CHOICE, FieldKind.BOOLEAN)]
+    choice_fields = [f.name for f in equality if f.kind is FieldKind.CHOICE]
     rules = []
     for number in range(count):
         chosen: dict[str, dict[str, Any]] = {}
-        while len(chosen) < rng.randint(2, 4):
+        size = rng.randint(2, 4)
+        while len(chosen) < size:
             kind = rng.random()
             if kind < 0.4:
                 spec = rng.choice(equality)
                 chosen.setdefault(spec.name, _equality(rng, spec))
             elif kind < 0.65:
-                chosen.setdefault(
-                    "department"
-                    if rng.random() < 0.5
-                    else rng.choice([f.name for f in equality if f.kind is FieldKind.CHOICE]),
-                    {},
-                )
-                name = next(reversed(chosen))
-                if not chosen[name]:
-                    chosen[name] = _membership(rng, fields[name])
+                name = "department" if rng.random() < 0.5 else rng.choice(choice_fields)
+                chosen.setdefault(name, _membership(rng, fields[name]))
             else:
                 name = rng.choice(list(NUMBER_RANGES))
                 low, high = NUMBER_RANGES[name]

@@ -56,6 +56,10 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
     for required in (MANIFEST_FILE, CATALOGUE_FILE):
         if not (folder / required).is_file():
             problems.append(RuleProblem(required, None, None, "", "is missing from the rule base"))
+    for path in sorted(folder.glob("*.yml")):
+        problems.append(
+            RuleProblem(path.name, None, None, "", "Ruta reads only '.yaml' files: rename it")
+        )
     for path in sorted(folder.glob("*.yaml")):
         data, problem = read_yaml(path, path.name)
         if problem is not None:
@@ -195,6 +199,10 @@ def _explain(
         ]
         hint = _closest(str(given), expected)
         return f"'{given}' is not allowed here{hint}; use one of: {', '.join(expected)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a set of keys (key: value lines), not a single value or a list"
+    if kind == "list_type":
+        return "must be a list: start each item on its own line with '- '"
     if kind == "string_type":
         return 'must be text: write it in quotes (codes such as "54" keep their leading zero)'
     return message.removeprefix("Value error, ")

@@ -7,10 +7,18 @@ a Spanish and an English label so intake forms can be generated from this model.
 
 from __future__ import annotations
 
+import re
 from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import FieldProblem, ProfileError
 from .vocabulary import DEPARTMENTS
@@ -18,6 +26,7 @@ from .vocabulary import DEPARTMENTS
 __all__ = ["Profile", "parse_profile"]
 
 _MUNICIPALITY = r"^[0-9]{5}$"
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def _labels(es: str, en: str) -> dict[str, Any]:
@@ -188,19 +197,24 @@ class Profile(BaseModel):
         ),
     )
 
+    @field_validator("department")
+    @classmethod
+    def _known_department(cls, code: str) -> str:
+        if code not in DEPARTMENTS:
+            raise ValueError("not a DIVIPOLA department code; use one of " + ", ".join(DEPARTMENTS))
+        return code
+
+    @field_validator("municipality", "origin_municipality")
+    @classmethod
+    def _in_a_known_department(cls, code: str | None) -> str | None:
+        if code is not None and code[:2] not in DEPARTMENTS:
+            raise ValueError("its first two digits are not a DIVIPOLA department code")
+        return code
+
     @model_validator(mode="after")
     def _codes_agree(self) -> Profile:
-        if self.department not in DEPARTMENTS:
-            raise ValueError(
-                "department: not a DIVIPOLA department code; use one of "
-                + ", ".join(sorted(DEPARTMENTS))
-            )
         if not self.municipality.startswith(self.department):
             raise ValueError("municipality: its first two digits must equal the department code")
-        if self.origin_municipality is not None and self.origin_municipality[:2] not in DEPARTMENTS:
-            raise ValueError(
-                "origin_municipality: its first two digits are not a DIVIPOLA department code"
-            )
         return self
 
 
@@ -227,20 +241,23 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown field; the profile vocabulary has no such field" + _did_you_mean(loc)
+            # A key is named only when it looks like a field name, never free text (a name).
+            if _FIELD_NAME.fullmatch(loc):
+                message = "unknown field; the profile vocabulary has no such field"
+                message += _did_you_mean(loc)
+            else:
+                loc, message = "(unknown field)", "the profile vocabulary has no such field"
         elif item["type"] == "missing":
             message = "required field is missing"
         elif item["type"] == "string_pattern_mismatch":
             digits = 2 if loc == "department" else 5
-            message = f"must be a {digits}-digit DIVIPOLA code written as text, e.g. " + (
-                '"54"' if digits == 2 else '"54001"'
-            )
-        elif item["type"] == "value_error":
-            # Our own cross-field checks name their field first: "field: message".
-            text = message.removeprefix("Value error, ")
-            loc, _, message = text.partition(": ")
+            example = '"54"' if digits == 2 else '"54001"'
+            message = f"must be a {digits}-digit DIVIPOLA code written as text, e.g. {example}"
+        elif item["type"] == "value_error" and not loc:
+            # The cross-field check names its field first: "field: message".
+            loc, _, message = message.partition(": ")
         problems.append(FieldProblem(loc or "profile", message))
     return problems
 

@@ -8,13 +8,14 @@ random profiles and random rule bases checks the compiler and the engine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .conditions import holds
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
+from .vocabulary import evaluation_day
 
 __all__ = ["ReferenceEvaluator"]
 
@@ -26,9 +27,11 @@ class ReferenceEvaluator:
         self.rule_base = rule_base
         self._assembler = Assembler(rule_base)
 
-    def evaluate(self, profile: Profile | dict[str, Any], as_of: date | None = None) -> Evaluation:
+    def evaluate(
+        self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
+    ) -> Evaluation:
         checked = parse_profile(profile)
-        day = as_of if as_of is not None else date.today()
+        day = evaluation_day(as_of)
         facts = vars(checked)
         return self._assembler.assemble(facts, day, self._fired(facts, day))
 

@@ -9,8 +9,9 @@ can be traced to the exact protocols that gave it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from .conditions import ConditionTrace, FiredExplainer
@@ -78,8 +79,9 @@ class FiredRule:
 class Evaluation:
     """The answer for one profile on one day, sorted as a roadmap (protocols §4).
 
-    ``values`` holds the person's field values the explanation refers to: a condition trace
-    names a field, and ``trace.describe(result.values)`` shows the value it was tested on.
+    ``values`` is the person's profile, which the explanation refers to: a condition trace names
+    a field, and ``trace.describe(result.values)`` shows the value it was tested on. It is
+    read-only and left out of ``repr``, so logging a result never writes the person's data.
     """
 
     rule_base_version: str
@@ -88,7 +90,7 @@ class Evaluation:
     services: tuple[RecommendedService, ...]
     suppressed: tuple[SuppressedService, ...]
     fired: tuple[FiredRule, ...]
-    values: Mapping[str, Any]
+    values: Mapping[str, Any] = field(repr=False)
 
     def priorities(self) -> dict[str, str]:
         """Recommended service code → priority: the decision, without the explanation."""
@@ -180,10 +182,7 @@ class Assembler:
                     if (index, position) in fired_notes:
                         notes.setdefault(item.code, []).append(note)
         removed, removed_by_rule = self._suppressions(plans, best)
-        if removed_by_rule:
-            fired = tuple([self._fired(plan, facts, removed_by_rule) for plan in plans])
-        else:
-            fired = tuple([plan.fired or self._fired(plan, facts, {}) for plan in plans])
+        fired = tuple([self._fired(plan, facts, removed_by_rule) for plan in plans])
         return Evaluation(
             self.rule_base.version,
             self.rule_base.hash,
@@ -191,7 +190,7 @@ class Assembler:
             self._roadmap(best, recommenders, notes, removed),
             self._suppressed(removed),
             fired,
-            dict(facts),
+            MappingProxyType(dict(facts)),
         )
 
     def _suppressions(
@@ -246,19 +245,22 @@ class Assembler:
         removed = removed_by_rule.get(plan.rule.id)
         if plan.fired is not None and not removed:
             return plan.fired
-        rule = plan.rule
-        return FiredRule(
-            rule.id,
-            rule.title,
-            rule.status,
-            tuple(rule.legal_basis),
-            tuple(r.service for r in rule.recommend),
-            tuple(sorted(removed or ())),
-            plan.explainer(facts),
-            _region_trace(rule.regions) if rule.regions is not None else None,
-            rule.effective_from,
-            rule.effective_to,
-        )
+        return _fired_rule(plan.rule, plan.explainer(facts), tuple(sorted(removed or ())))
+
+
+def _fired_rule(rule: Rule, conditions: ConditionTrace, removed: tuple[str, ...]) -> FiredRule:
+    return FiredRule(
+        rule.id,
+        rule.title,
+        rule.status,
+        tuple(rule.legal_basis),
+        tuple(r.service for r in rule.recommend),
+        removed,
+        conditions,
+        _region_trace(rule.regions) if rule.regions is not None else None,
+        rule.effective_from,
+        rule.effective_to,
+    )
 
 
 _PRIORITIES = sorted(PRIORITY_ORDER, key=PRIORITY_ORDER.__getitem__)
@@ -286,18 +288,7 @@ def _plan(rule: Rule) -> _RulePlan:
     explainer = FiredExplainer(rule.when)
     fired = None
     if explainer.static is not None:
-        fired = FiredRule(
-            rule.id,
-            rule.title,
-            rule.status,
-            tuple(rule.legal_basis),
-            tuple(r.service for r in rule.recommend),
-            (),
-            explainer.static,
-            _region_trace(rule.regions) if rule.regions is not None else None,
-            rule.effective_from,
-            rule.effective_to,
-        )
+        fired = _fired_rule(rule, explainer.static, ())
     return _RulePlan(
         rule,
         tuple((r.code, r.rank) for r in recommendations),

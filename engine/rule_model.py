@@ -8,6 +8,7 @@ that names an unknown field or compares a yes/no field with ``<`` never reaches 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from difflib import get_close_matches
@@ -110,6 +111,8 @@ def _check_value(spec: FieldSpec, value: Any, op: Operator) -> None:
     if spec.kind.numeric:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{where} is a number: the value must be a number")
+        if not math.isfinite(value):
+            raise ValueError(f"{where} is a number: the value must be a finite number")
         if spec.kind is FieldKind.INTEGER and op not in ORDERING and value != int(value):
             raise ValueError(f"{where} holds whole numbers: {value} can never match")
         low, high = spec.minimum, spec.maximum

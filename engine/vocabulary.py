@@ -6,17 +6,20 @@ the three priorities order the roadmap (protocols §4), and departments are DANE
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Final
 
 __all__ = [
     "AREA_LABELS",
     "AREA_ORDER",
+    "COLOMBIA_TIME",
     "DEPARTMENTS",
     "PRIORITY_LABELS",
     "PRIORITY_ORDER",
     "Area",
     "Priority",
+    "evaluation_day",
 ]
 
 
@@ -107,3 +110,17 @@ DEPARTMENTS: Final[dict[str, str]] = {
     "97": "Vaupés",
     "99": "Vichada",
 }
+
+
+#: Colombia's time (UTC−5, no daylight saving): "today" for the protocols is Bogotá's today.
+COLOMBIA_TIME: Final = timezone(timedelta(hours=-5), "America/Bogota")
+
+
+def evaluation_day(as_of: date | datetime | None) -> date:
+    """The day rules are in effect for: ``as_of`` (a datetime counts by its Colombian date), or
+    today in Colombia when not given."""
+    if as_of is None:
+        return datetime.now(COLOMBIA_TIME).date()
+    if isinstance(as_of, datetime):
+        return as_of.astimezone(COLOMBIA_TIME).date() if as_of.tzinfo else as_of.date()
+    return as_of

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from engine import ReferenceEvaluator, RuleBase, RuleEngine, load_rule_base
-from engine.cases import Case, check_case, read_cases
+from engine.cases import Case, check_case, read_cases, unknown_names
 
 settings.register_profile(
     "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -39,6 +39,11 @@ def default_engine() -> RuleEngine:
     return RuleEngine(default_rule_base())
 
 
+@cache
+def default_reference() -> ReferenceEvaluator:
+    return ReferenceEvaluator(default_rule_base())
+
+
 @pytest.fixture(scope="session")
 def rule_base() -> RuleBase:
     return default_rule_base()
@@ -51,7 +56,7 @@ def engine() -> RuleEngine:
 
 @pytest.fixture(scope="session")
 def reference() -> ReferenceEvaluator:
-    return ReferenceEvaluator(default_rule_base())
+    return default_reference()
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
@@ -77,10 +82,13 @@ class CaseItem(pytest.Item):
         self.line = line
 
     def runtest(self) -> None:
+        misspelt = unknown_names(self.case, default_rule_base())
+        if misspelt:
+            raise CaseMismatchError("\n".join(misspelt))
         day = self.case.as_of or CASE_DAY
         result = default_engine().evaluate(self.case.profile, day)
         differences = check_case(self.case, result)
-        oracle = ReferenceEvaluator(default_rule_base()).evaluate(self.case.profile, day)
+        oracle = default_reference().evaluate(self.case.profile, day)
         if oracle.decision() != result.decision():
             differences.append("durable-rules and the reference evaluator disagree")
         if differences:

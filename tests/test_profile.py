@@ -248,10 +248,10 @@ BAD_PROFILES: list[tuple[str, dict[str, Any], str, tuple[str, ...], tuple[str, .
     ),
     (
         "unknown department 00",
-        with_changes(department="00", municipality="00417"),
+        with_changes(department="00", municipality="05417"),
         "department",
         ("not a DIVIPOLA department code", "05", "99"),
-        ("00417", "'00'"),
+        ("05417", "'00'"),
     ),
     (
         "department with one digit",
@@ -412,3 +412,21 @@ def test_a_bad_value_in_any_field_is_named_and_never_shown(
     assert problem.field == name
     assert problem.message
     assert_no_leak(error, str(secret))
+
+
+def test_every_bad_code_is_reported_in_one_go() -> None:
+    """Department, municipality and origin are each checked on their own, so one submission
+    lists all three faults instead of revealing them one at a time."""
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(with_changes(department="00", municipality="00417",
+                                   origin_municipality="00931"))
+    assert sorted(p.field for p in refused.value.problems) == [
+        "department", "municipality", "origin_municipality"
+    ]
+
+
+def test_an_unknown_key_that_is_not_a_field_name_is_not_echoed() -> None:
+    with pytest.raises(ProfileError) as refused:
+        parse_profile({**with_changes(), "María Rodríguez": "x"})
+    assert "María" not in str(refused.value)
+    assert [p.field for p in refused.value.problems] == ["(unknown field)"]
