@@ -93,7 +93,9 @@ class DurableRulesets:
             started = _core.start_action_for_state(handle, state)
             message: str | None = started[1] if started else None
             while message:
-                record(int(_rule_name(message)[1:]))
+                # The unit's index, read from the rule name "u<index>" (as in _rule_name),
+                # inline: this line runs once per match.
+                record(int(message[3 : message.find('"', 3)]))
                 message = complete(handle, state)
         except Exception as error:
             raise EvaluationError(f"durable-rules failed during evaluation ({error})") from None

@@ -52,8 +52,8 @@ class RuleEngine:
         day = evaluation_day(as_of)
         fired = self._rulesets.matched_units(encode_fact(checked, day))
         units = self._units
-        # A rule may fire through several durable-rules rules (its split alternatives) or paths.
-        return self._assembler.assemble(vars(checked), day, list({units[i]: None for i in fired}))
+        # A unit fires once per matching path; the assembler also merges a rule's alternatives.
+        return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
 
     def close(self) -> None:
         """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it).

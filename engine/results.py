@@ -159,7 +159,8 @@ class Assembler:
                 fired_rules.append(rule_index)
             else:
                 fired_notes.add((rule_index, note_position))
-        fired_rules.sort(key=self._id_rank.__getitem__)
+        # A rule split into alternatives can fire through several of them: count it once.
+        fired_rules = sorted(set(fired_rules), key=self._id_rank.__getitem__)
         plans = [self._plans[i] for i in fired_rules]
         best: dict[str, int] = {}
         recommenders: dict[str, list[str]] = {}
@@ -182,7 +183,14 @@ class Assembler:
                     if (index, position) in fired_notes:
                         notes.setdefault(item.code, []).append(note)
         removed, removed_by_rule = self._suppressions(plans, best)
-        fired = tuple([self._fired(plan, facts, removed_by_rule) for plan in plans])
+        fired = tuple(
+            [
+                plan.fired
+                if plan.fired is not None and plan.rule.id not in removed_by_rule
+                else self._explained(plan, facts, removed_by_rule)
+                for plan in plans
+            ]
+        )
         return Evaluation(
             self.rule_base.version,
             self.rule_base.hash,
@@ -239,13 +247,12 @@ class Assembler:
         return tuple(suppressed)
 
     @staticmethod
-    def _fired(
+    def _explained(
         plan: _RulePlan, facts: Mapping[str, Any], removed_by_rule: dict[str, list[str]]
     ) -> FiredRule:
-        removed = removed_by_rule.get(plan.rule.id)
-        if plan.fired is not None and not removed:
-            return plan.fired
-        return _fired_rule(plan.rule, plan.explainer(facts), tuple(sorted(removed or ())))
+        """A fired rule whose explanation depends on the profile or on what it suppressed."""
+        removed = tuple(sorted(removed_by_rule.get(plan.rule.id, ())))
+        return _fired_rule(plan.rule, plan.explainer(facts), removed)
 
 
 def _fired_rule(rule: Rule, conditions: ConditionTrace, removed: tuple[str, ...]) -> FiredRule:
