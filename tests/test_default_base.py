@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Area, RuleBase, RuleStatus
+from engine import Area, RuleBase, RuleStatus, default_rules_dir
 
 # protocols.md §3: rule id → (recommended service → priority, status).
 PROTOCOLS: dict[str, tuple[dict[str, str], str]] = {
@@ -166,3 +166,11 @@ def test_hash_identifies_content_and_is_stable(rule_base: RuleBase) -> None:
     assert again.hash == rule_base.hash
     assert len(rule_base.hash) == 64
     assert rule_base.version == "2026.11"
+
+
+def test_each_rule_knows_the_file_and_line_it_was_written_at(rule_base: RuleBase) -> None:
+    source = rule_base.source_of("P30")
+    assert source is not None and source.file == "humanitarian.yaml"
+    lines = (default_rules_dir() / source.file).read_text(encoding="utf-8").splitlines()
+    assert source.line is not None and "id: P30" in lines[source.line - 1]
+    assert rule_base.source_of("P99") is None

@@ -436,7 +436,7 @@ _LOADER_GAPS: dict[str, dict[str, Any]] = {
     "any-of-14-situations": _alternatives(14),
     # 1 + 1 + 7 x 2 groups: each situation's 'in' list is one more $or.
     "any-of-7-situations-with-in": _alternatives_with_sets(7),
-    # 1 + 15 groups: each field-to-field test is an $and of two presence tests and the comparison.
+    # Field-to-field tests (on fields that are never empty, so no presence tests are added).
     "15-field-comparisons-all": {"all": _FIELD_PAIRS[:15]},
     "14-field-comparisons-any": {"any": _FIELD_PAIRS[:14]},
 }
