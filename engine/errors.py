@@ -8,6 +8,7 @@ returnee's data: profiles are sensitive personal data (Ley 1581 de 2012).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 __all__ = [
     "EngineLimitError",
@@ -64,10 +65,14 @@ class RuleBaseError(RutaEngineError):
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One invalid field of a returnee profile: its name and what is allowed (never its value)."""
+    """One invalid field of a returnee profile: its name and what is allowed (never its value).
+
+    ``message`` is in English, ``message_es`` in Spanish, for the caseworker's screen.
+    """
 
     field: str
     message: str
+    message_es: str = dataclass_field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -226,7 +226,15 @@ def parse_profile(data: Any) -> Profile:
     if isinstance(data, Profile):
         return data
     if not isinstance(data, dict):
-        raise ProfileError([FieldProblem("profile", "must be an object of profile fields")])
+        raise ProfileError(
+            [
+                FieldProblem(
+                    "profile",
+                    "must be an object of profile fields",
+                    "debe ser un objeto con los campos del perfil",
+                )
+            ]
+        )
     problems: list[FieldProblem] = []
     try:
         return Profile.model_validate(data)
@@ -241,27 +249,76 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
+        kind = item["type"]
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
+        spanish = _SPANISH.get(kind, "valor no válido")
+        context = item.get("ctx") or {}
+        if kind == "extra_forbidden":
             # A key is named only when it looks like a field name, never free text (a name).
             if _FIELD_NAME.fullmatch(loc):
+                hint = _suggestion(loc)
                 message = "unknown field; the profile vocabulary has no such field"
-                message += _did_you_mean(loc)
+                message += f" (did you mean '{hint}'?)" if hint else ""
+                spanish += f" (¿quiso decir '{hint}'?)" if hint else ""
             else:
                 loc, message = "(unknown field)", "the profile vocabulary has no such field"
-        elif item["type"] == "missing":
+        elif kind == "missing":
             message = "required field is missing"
-        elif item["type"] == "string_pattern_mismatch":
+        elif kind == "string_pattern_mismatch":
             digits = 2 if loc == "department" else 5
             example = '"54"' if digits == 2 else '"54001"'
             message = f"must be a {digits}-digit DIVIPOLA code written as text, e.g. {example}"
-        elif item["type"] == "value_error" and not loc:
-            # The cross-field check names its field first: "field: message".
-            loc, _, message = message.partition(": ")
-        problems.append(FieldProblem(loc or "profile", message))
+            spanish = (
+                f"debe ser un código DIVIPOLA de {digits} dígitos escrito como texto,"
+                f" p. ej. {example}"
+            )
+        elif kind == "literal_error":
+            spanish = "debe ser uno de: " + str(context.get("expected", "")).replace(" or ", ", ")
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            bound = context.get("ge", context.get("le"))
+            spanish = spanish.format(bound=bound)
+        elif kind == "value_error":
+            if not loc:
+                # The cross-field check names its field first: "field: message".
+                loc, _, message = message.partition(": ")
+            spanish = next((es for en, es in _OWN_MESSAGES if message.startswith(en)), spanish)
+            if message.startswith("not a DIVIPOLA department code"):
+                spanish += "; use uno de " + ", ".join(DEPARTMENTS)
+        problems.append(FieldProblem(loc or "profile", message, spanish))
     return problems
 
 
-def _did_you_mean(name: str) -> str:
+#: Spanish for pydantic's kinds of error (the English is pydantic's own, or set above).
+_SPANISH: dict[str, str] = {
+    "extra_forbidden": "campo desconocido: el perfil no tiene este campo",
+    "missing": "falta este campo obligatorio",
+    "int_type": "debe ser un número entero",
+    "int_parsing": "debe ser un número entero",
+    "int_from_float": "debe ser un número entero",
+    "float_type": "debe ser un número",
+    "float_parsing": "debe ser un número",
+    "finite_number": "debe ser un número finito",
+    "bool_type": "debe ser verdadero (true) o falso (false)",
+    "bool_parsing": "debe ser verdadero (true) o falso (false)",
+    "string_type": "debe ser texto",
+    "greater_than_equal": "debe ser mayor o igual que {bound}",
+    "less_than_equal": "debe ser menor o igual que {bound}",
+}
+
+#: Spanish for the checks written in this module.
+_OWN_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("not a DIVIPOLA department code", "no es un código de departamento DIVIPOLA"),
+    (
+        "its first two digits are not a DIVIPOLA department code",
+        "sus dos primeros dígitos no son un código de departamento DIVIPOLA",
+    ),
+    (
+        "its first two digits must equal the department code",
+        "sus dos primeros dígitos deben ser el código del departamento",
+    ),
+)
+
+
+def _suggestion(name: str) -> str | None:
     matches = get_close_matches(name, list(Profile.model_fields), n=1)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    return matches[0] if matches else None

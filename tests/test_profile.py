@@ -418,10 +418,13 @@ def test_every_bad_code_is_reported_in_one_go() -> None:
     """Department, municipality and origin are each checked on their own, so one submission
     lists all three faults instead of revealing them one at a time."""
     with pytest.raises(ProfileError) as refused:
-        parse_profile(with_changes(department="00", municipality="00417",
-                                   origin_municipality="00931"))
+        parse_profile(
+            with_changes(department="00", municipality="00417", origin_municipality="00931")
+        )
     assert sorted(p.field for p in refused.value.problems) == [
-        "department", "municipality", "origin_municipality"
+        "department",
+        "municipality",
+        "origin_municipality",
     ]
 
 
@@ -430,3 +433,34 @@ def test_an_unknown_key_that_is_not_a_field_name_is_not_echoed() -> None:
         parse_profile({**with_changes(), "María Rodríguez": "x"})
     assert "María" not in str(refused.value)
     assert [p.field for p in refused.value.problems] == ["(unknown field)"]
+
+
+def test_every_problem_is_told_in_spanish_too() -> None:
+    """Caseworkers read these messages: each has a Spanish text (the default language)."""
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(
+            {
+                "age": 7391,
+                "department": "00",
+                "municipality": "0000x",
+                "years_abroad": "many",
+                "return_kind": "voluntari",
+                "pregnat": True,
+                "has_funds": 3,
+            }
+        )
+    spanish = {p.field: p.message_es for p in refused.value.problems}
+    assert spanish == {
+        "age": "debe ser menor o igual que 120",
+        "department": spanish["department"],
+        "municipality": (
+            'debe ser un código DIVIPOLA de 5 dígitos escrito como texto, p. ej. "54001"'
+        ),
+        "years_abroad": "debe ser un número",
+        "months_since_return": "falta este campo obligatorio",
+        "return_kind": "debe ser uno de: 'voluntary', 'deported', 'expelled'",
+        "has_funds": "debe ser verdadero (true) o falso (false)",
+        "pregnat": "campo desconocido: el perfil no tiene este campo (¿quiso decir 'pregnant'?)",
+    }
+    assert spanish["department"].startswith("no es un código de departamento DIVIPOLA")
+    assert all(p.message_es for p in refused.value.problems)
