@@ -165,46 +165,57 @@ class Test(_Strict):
     def _fits_field(self) -> Test:
         spec = _field(self.field)
         has_value = "value" in self.model_fields_set
-        op = self.op
-        if op in NULL_TESTS:
-            if has_value or self.other_field is not None:
-                raise ValueError(f"'{op}' takes no value and no other_field")
-            if not spec.nullable:
-                raise ValueError(f"'{spec.name}' is never empty, so '{op}' does not apply to it")
+        if self.op in NULL_TESTS:
+            _check_emptiness_test(spec, self.op, has_value or self.other_field is not None)
             return self
-        if op in ORDERING and not spec.kind.numeric:
+        if self.op in ORDERING and not spec.kind.numeric:
             raise ValueError(
-                f"operator '{op}' compares numbers, but '{spec.name}' is {_kind_words(spec)};"
-                " use '==', '!=', 'in' or 'not_in'"
+                f"operator '{self.op}' compares numbers, but '{spec.name}' is"
+                f" {_kind_words(spec)}; use '==', '!=', 'in' or 'not_in'"
             )
-        if op in MEMBERSHIP and spec.kind is FieldKind.BOOLEAN:
+        if self.op in MEMBERSHIP and spec.kind is FieldKind.BOOLEAN:
             raise ValueError(f"'{spec.name}' is yes/no: use '==' with true or false")
         if self.other_field is not None:
             if has_value:
                 raise ValueError("give either value or other_field, not both")
-            if op in MEMBERSHIP:
-                raise ValueError(f"'{op}' needs a list of values, not other_field")
-            other = _field(self.other_field)
-            if _family(other) != _family(spec):
-                raise ValueError(
-                    f"'{spec.name}' ({_kind_words(spec)}) cannot be compared with"
-                    f" '{other.name}' ({_kind_words(other)})"
-                )
-            return self
-        if not has_value or self.value is None:
-            raise ValueError(
-                f"operator '{op}' needs a value (to test for an empty field use is_null)"
-            )
-        if op in MEMBERSHIP:
-            if not isinstance(self.value, list) or not self.value:
-                raise ValueError(f"operator '{op}' needs a non-empty list of values")
-            for item in self.value:
-                _check_value(spec, item, op)
+            _check_field_comparison(spec, self.op, _field(self.other_field))
         else:
-            if isinstance(self.value, list):
-                raise ValueError(f"operator '{op}' takes one value; for a list use 'in'")
-            _check_value(spec, self.value, op)
+            _check_values(spec, self.op, self.value if has_value else None)
         return self
+
+
+def _check_emptiness_test(spec: FieldSpec, op: Operator, has_operand: bool) -> None:
+    """``is_null`` / ``not_null``: no operand, and only on a field that can be empty."""
+    if has_operand:
+        raise ValueError(f"'{op}' takes no value and no other_field")
+    if not spec.nullable:
+        raise ValueError(f"'{spec.name}' is never empty, so '{op}' does not apply to it")
+
+
+def _check_field_comparison(spec: FieldSpec, op: Operator, other: FieldSpec) -> None:
+    """A test of one field against another: both of the same kind, one operand each."""
+    if op in MEMBERSHIP:
+        raise ValueError(f"'{op}' needs a list of values, not other_field")
+    if _family(other) != _family(spec):
+        raise ValueError(
+            f"'{spec.name}' ({_kind_words(spec)}) cannot be compared with"
+            f" '{other.name}' ({_kind_words(other)})"
+        )
+
+
+def _check_values(spec: FieldSpec, op: Operator, value: Any) -> None:
+    """A test against a value (or, for ``in`` / ``not_in``, a list of values) that fits."""
+    if value is None:
+        raise ValueError(f"operator '{op}' needs a value (to test for an empty field use is_null)")
+    if op in MEMBERSHIP:
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"operator '{op}' needs a non-empty list of values")
+        for item in value:
+            _check_value(spec, item, op)
+    elif isinstance(value, list):
+        raise ValueError(f"operator '{op}' takes one value; for a list use 'in'")
+    else:
+        _check_value(spec, value, op)
 
 
 def _family(spec: FieldSpec) -> str:
