@@ -542,6 +542,25 @@ def _ruta(rule_base: RuleBase) -> Contender:
     return FullEvaluation(RuleEngine(rule_base), AS_OF)
 
 
+class RutaMatching:
+    """Ruta's durable-rules matching alone (``RuleEngine.matching_rules``): which rules apply,
+    with no roadmap and no explanation — the same work CLIPS and zen-engine do here."""
+
+    def __init__(self, rule_base: RuleBase, as_of: date) -> None:
+        self.engine = RuleEngine(rule_base)
+        self.as_of = as_of
+
+    def __call__(self, profile: Profile) -> list[str]:
+        return self.engine.matching_rules(profile, self.as_of)
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def _ruta_matching(rule_base: RuleBase) -> Contender:
+    return RutaMatching(rule_base, AS_OF)
+
+
 def _reference(rule_base: RuleBase) -> Contender:
     return FullEvaluation(ReferenceEvaluator(rule_base), AS_OF)
 
@@ -557,6 +576,7 @@ def _zen(rule_base: RuleBase) -> Contender:
 #: The first entry is the one the others are checked against.
 ENTRIES = (
     Entry("Ruta (durable-rules)", _ruta),
+    Entry("Ruta, matching only", _ruta_matching),
     Entry("reference (Python)", _reference),
     Entry("CLIPS (clipspy)", _clips),
     Entry("zen-engine", _zen),

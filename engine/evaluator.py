@@ -55,6 +55,19 @@ class RuleEngine:
         # A unit fires once per matching path; the assembler also merges a rule's alternatives.
         return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
 
+    def matching_rules(
+        self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
+    ) -> list[str]:
+        """Only the ids of the rules that apply (sorted), without the roadmap or explanation.
+
+        For audits of coverage over many profiles, where only which rules apply matters.
+        """
+        checked = parse_profile(profile)
+        fired = self._rulesets.matched_units(encode_fact(checked, evaluation_day(as_of)))
+        rules = self.rule_base.rules
+        units = self._units
+        return sorted({rules[units[i][0]].id for i in fired if units[i][1] is None})
+
     def close(self) -> None:
         """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it).
 

@@ -131,3 +131,20 @@ def test_results_name_the_rule_base_and_the_day(engine: RuleEngine) -> None:
     assert (result.rule_base_version, result.rule_base_hash) == (engine.version, engine.hash)
     assert result.as_of == DAY
     assert result == ReferenceEvaluator(engine.rule_base).evaluate(profile, DAY)
+
+
+def test_matching_rules_names_exactly_the_rules_that_fire(engine: RuleEngine) -> None:
+    profile = {
+        "age": 70,
+        "department": "54",
+        "municipality": "54001",
+        "years_abroad": 4,
+        "months_since_return": 0.5,
+        "return_kind": "expelled",
+        "disability": True,
+        "foreign_studies": "higher",
+        "degree_field": "law",
+    }
+    fired = [f.id for f in engine.evaluate(profile, DAY).fired]
+    assert engine.matching_rules(profile, DAY) == fired
+    assert "P22" in fired  # its note is a separate engine rule, yet P22 is named once
