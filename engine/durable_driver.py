@@ -109,9 +109,9 @@ class DurableRulesets:
 
     def _delete_handles(self) -> None:
         for handle in self._handles:
-            # Freeing memory must never mask the caller's own error. The session state is freed
-            # first (durable-rules' delete_ruleset leaves it behind, ~2 MB per ruleset); the
-            # probe run at registration made that safe.
+            # Freeing memory must never mask the caller's own error. The session is freed
+            # first, as durable-rules' delete_ruleset leaves sessions behind; the probe run at
+            # registration made that safe.
             with contextlib.suppress(Exception):
                 _core.delete_state(handle, None)
             with contextlib.suppress(Exception):
