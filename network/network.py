@@ -1,0 +1,419 @@
+"""The partner network as a graph, and the choice of concrete referral targets.
+
+For caseworkers: a recommended service becomes a referral to institutions chosen for the
+person's municipality — those that serve the municipality, then the department, then national
+entities, then the nearest neighbouring department — with the office's partners, capacity and
+distance breaking ties, and a reason for every choice (in Spanish and English).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+
+import networkx as nx
+
+from engine.rule_model import Text
+
+from .errors import UnknownPlaceError
+from .models import Department, Institution, Municipality, Office, Region
+
+__all__ = ["Gap", "Level", "Network", "NetworkData", "PassedOver", "Selection", "Target"]
+
+BORDER_DEPARTMENTS = frozenset({"54", "52"})
+HOGAR_DE_PASO = "hogar_de_paso"
+_EARTH_KM = 6371.0
+
+
+class Level(IntEnum):
+    """How close a provider is to the person: lower is better."""
+
+    MUNICIPALITY = 1
+    DEPARTMENT = 2
+    NATIONAL = 3
+    NEIGHBOUR = 4
+    NONE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkData:
+    """Everything the network files hold, checked."""
+
+    departments: tuple[Department, ...]
+    municipalities: tuple[Municipality, ...]
+    regions: tuple[Region, ...]
+    offices: tuple[Office, ...]
+    institutions: tuple[Institution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An institution to refer the person to, and why it was chosen."""
+
+    institution: Institution
+    level: Level
+    distance_km: float
+    partner_of: str | None
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """An institution offering the service that was not chosen, and why."""
+
+    institution_id: str
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The referral targets for one service and one municipality."""
+
+    service: str
+    municipality: str
+    known_municipality: bool
+    targets: tuple[Target, ...]
+    passed_over: tuple[PassedOver, ...]
+    network_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """How well a department is covered for a service: the best level reachable from its
+    capital and the distance to that provider (``level`` NONE when nobody provides it)."""
+
+    department: str
+    service: str
+    level: Level
+    distance_km: float | None
+    institution_id: str | None
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_KM * math.asin(math.sqrt(h))
+
+
+class Network:
+    """The partner network: read-only once built, versioned by the hash of its content."""
+
+    def __init__(self, data: NetworkData) -> None:
+        self.data = data
+        self.departments = {d.code: d for d in data.departments}
+        self.municipalities = {m.code: m for m in data.municipalities}
+        self.institutions = {i.id: i for i in data.institutions}
+        self.graph = self._build_graph()
+        self._partners_by_department: dict[str, dict[str, str]] = defaultdict(dict)
+        for office in data.offices:
+            region = next(r for r in data.regions if r.id == office.region)
+            for code in region.departments:
+                for partner in office.partners:
+                    self._partners_by_department[code].setdefault(partner, office.name)
+        self._by_place: dict[tuple[str, str], list[Institution]] = defaultdict(list)
+        self._national: dict[str, list[Institution]] = defaultdict(list)
+        self._located: dict[tuple[str, str], list[Institution]] = defaultdict(list)
+        for institution in data.institutions:
+            for service in institution.services:
+                if institution.serves.national:
+                    self._national[service].append(institution)
+                for code in institution.serves.departments:
+                    self._by_place[(service, code)].append(institution)
+                for code in institution.serves.municipalities:
+                    self._by_place[(service, code)].append(institution)
+                self._located[(service, institution.department)].append(institution)
+        self._distances = {
+            code: nx.single_source_dijkstra_path_length(
+                self.graph.subgraph([("department", c) for c in self.departments]),
+                ("department", code),
+                weight="distance_km",
+            )
+            for code in self.departments
+        }
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of the network's content: equal data, equal hash."""
+        content = {
+            name: [item.model_dump(mode="json") for item in getattr(self.data, name)]
+            for name in ("departments", "municipalities", "regions", "offices", "institutions")
+        }
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def version(self) -> str:
+        return self.hash[:12]
+
+    def _build_graph(self) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        for department in self.data.departments:
+            capital = department.capital
+            graph.add_node(
+                ("department", department.code),
+                name=department.name,
+                lat=capital.lat,
+                lon=capital.lon,
+            )
+        for municipality in self.data.municipalities:
+            node = ("municipality", municipality.code)
+            graph.add_node(node, name=municipality.name, lat=municipality.lat, lon=municipality.lon)
+            graph.add_edge(node, ("department", municipality.code[:2]), kind="in")
+        for department in self.data.departments:
+            for code in department.neighbours:
+                graph.add_edge(
+                    ("department", department.code),
+                    ("department", code),
+                    kind="neighbour",
+                    distance_km=distance_km(self._point(department.code), self._point(code)),
+                )
+        graph.add_node(("country", "CO"), name="Colombia")
+        for institution in self.data.institutions:
+            node = ("institution", institution.id)
+            graph.add_node(node, name=institution.name, kind=institution.kind.value)
+            graph.add_edge(node, self._place_node(institution.municipality), kind="located")
+            if institution.serves.national:
+                graph.add_edge(node, ("country", "CO"), kind="serves")
+            for code in institution.serves.departments:
+                graph.add_edge(node, ("department", code), kind="serves")
+            for code in institution.serves.municipalities:
+                graph.add_edge(node, self._place_node(code), kind="serves")
+        for office in self.data.offices:
+            node = ("office", office.id)
+            graph.add_node(node, name=office.name, region=office.region)
+            graph.add_edge(node, self._place_node(office.municipality), kind="located")
+            for partner in office.partners:
+                graph.add_edge(node, ("institution", partner), kind="partner")
+        return graph
+
+    def _place_node(self, code: str) -> tuple[str, str]:
+        if code in self.municipalities:
+            return ("municipality", code)
+        return ("department", code[:2])
+
+    def _point(self, code: str) -> tuple[float, float]:
+        """Coordinates of a municipality, or of its department's capital if not in the data."""
+        municipality = self.municipalities.get(code)
+        if municipality is not None:
+            return (municipality.lat, municipality.lon)
+        capital = self.departments[code[:2]].capital
+        return (capital.lat, capital.lon)
+
+    def select_targets(self, service: str, municipality: str, k: int = 3) -> Selection:
+        """The ``k`` best institutions to refer a person living in ``municipality`` to."""
+        department = self._check_place(municipality)
+        known = municipality in self.municipalities
+        place = self.municipalities[municipality].name if known else None
+        department_name = self.departments[department].name
+        place_es = place or f"el municipio {municipality}"
+        place_en = place or f"municipality {municipality}"
+        partners = self._partners_by_department.get(department, {})
+        border_first = department in BORDER_DEPARTMENTS and service.startswith("HUM_")
+        here = self._point(municipality)
+        chosen: dict[str, tuple[Institution, Level, float]] = {}
+
+        def consider(institution: Institution, level: Level, distance: float) -> None:
+            current = chosen.get(institution.id)
+            if current is None or level < current[1]:
+                chosen[institution.id] = (institution, level, distance)
+
+        for institution in self._by_place.get((service, municipality), ()):
+            consider(
+                institution,
+                Level.MUNICIPALITY,
+                distance_km(here, self._point(institution.municipality)),
+            )
+        for institution in self._by_place.get((service, department), ()):
+            consider(
+                institution,
+                Level.DEPARTMENT,
+                distance_km(here, self._point(institution.municipality)),
+            )
+        for institution in self._national.get(service, ()):
+            consider(
+                institution,
+                Level.NATIONAL,
+                distance_km(here, self._point(institution.municipality)),
+            )
+        passed: dict[str, Text] = {}
+        available = {
+            key: value for key, value in chosen.items() if self._available(value[0], passed)
+        }
+        if len(available) < k:
+            self._neighbours(service, department, here, k - len(available), available, passed)
+        for institution in self._located.get((service, department), ()):
+            if institution.id not in chosen and institution.id not in available:
+                passed.setdefault(
+                    institution.id,
+                    Text(
+                        es=f"fuera de su área: no atiende en {place_es}",
+                        en=f"out of area: does not serve {place_en}",
+                    ),
+                )
+
+        def rank(item: tuple[Institution, Level, float]) -> tuple[object, ...]:
+            institution, level, distance = item
+            hogar = border_first and HOGAR_DE_PASO in institution.tags
+            capacity = institution.weekly_capacity
+            return (
+                not hogar,
+                level,
+                institution.id not in partners,
+                -(capacity if capacity is not None else -1),
+                distance,
+                institution.id,
+            )
+
+        ranked = sorted(available.values(), key=rank)[:k]
+        targets = tuple(
+            Target(
+                institution,
+                level,
+                round(distance, 1),
+                partners.get(institution.id),
+                self._reason(
+                    institution,
+                    level,
+                    distance,
+                    partners,
+                    place,
+                    department_name,
+                    known,
+                    border_first,
+                ),
+            )
+            for institution, level, distance in ranked
+        )
+        return Selection(
+            service,
+            municipality,
+            known,
+            targets,
+            tuple(PassedOver(i, r) for i, r in sorted(passed.items())),
+            self.version,
+        )
+
+    def _check_place(self, municipality: str) -> str:
+        if len(municipality) != 5 or not municipality.isdigit():
+            raise UnknownPlaceError(
+                'the municipality must be a 5-digit DIVIPOLA code, e.g. "54001"'
+            )
+        department = municipality[:2]
+        if department not in self.departments:
+            raise UnknownPlaceError(
+                "the municipality code does not start with a known department code"
+            )
+        return department
+
+    @staticmethod
+    def _available(institution: Institution, passed: dict[str, Text]) -> bool:
+        if not institution.active:
+            passed[institution.id] = Text(es="inactiva", en="inactive")
+            return False
+        if institution.weekly_capacity == 0:
+            passed[institution.id] = Text(es="sin cupo esta semana", en="no capacity")
+            return False
+        return True
+
+    def _neighbours(
+        self,
+        service: str,
+        department: str,
+        here: tuple[float, float],
+        wanted: int,
+        available: dict[str, tuple[Institution, Level, float]],
+        passed: dict[str, Text],
+    ) -> None:
+        """Fill up with providers of the nearest other departments, nearest first."""
+        distances = self._distances[department]
+        for node, _ in sorted(distances.items(), key=lambda item: (item[1], item[0][1])):
+            code = node[1]
+            if code == department or wanted <= 0:
+                continue
+            for institution in sorted(self._by_place.get((service, code), ()), key=lambda i: i.id):
+                if institution.id in available or not self._available(institution, passed):
+                    continue
+                available[institution.id] = (
+                    institution,
+                    Level.NEIGHBOUR,
+                    distance_km(here, self._point(institution.municipality)),
+                )
+                wanted -= 1
+
+    def _reason(
+        self,
+        institution: Institution,
+        level: Level,
+        distance: float,
+        partners: dict[str, str],
+        place: str | None,
+        department_name: str,
+        known: bool,
+        border_first: bool,
+    ) -> Text:
+        where = self.departments[institution.department].name
+        es, en = {
+            Level.MUNICIPALITY: (f"atiende en {place}", f"serves {place}"),
+            Level.DEPARTMENT: (
+                f"atiende en el departamento de {department_name}",
+                f"serves the department of {department_name}",
+            ),
+            Level.NATIONAL: (
+                "entidad nacional: atiende en todo el país",
+                "national entity: serves everywhere",
+            ),
+            Level.NEIGHBOUR: (
+                f"proveedor más cercano: {distance:.0f} km, en {where}",
+                f"nearest provider: {distance:.0f} km, in {where}",
+            ),
+        }[level]
+        if border_first and HOGAR_DE_PASO in institution.tags:
+            es, en = f"Hogar de Paso de frontera; {es}", f"border Hogar de Paso; {en}"
+        if institution.id in partners:
+            es += f"; aliada de {partners[institution.id]}"
+            en += f"; partner of {partners[institution.id]}"
+        if not known:
+            es += " (municipio sin datos propios: se usa su departamento)"
+            en += " (municipality not in the data: matched by its department)"
+        return Text(es=es, en=en)
+
+    def gaps(self) -> list[Gap]:
+        """For every department and service, the best level reachable from its capital."""
+        services = sorted({s for i in self.data.institutions for s in i.services})
+        found = []
+        for code in sorted(self.departments):
+            capital = self.departments[code].capital.municipality
+            for service in services:
+                targets = self.select_targets(service, capital, k=1).targets
+                if targets:
+                    best = targets[0]
+                    found.append(
+                        Gap(code, service, best.level, best.distance_km, best.institution.id)
+                    )
+                else:
+                    found.append(Gap(code, service, Level.NONE, None, None))
+        return found
+
+    def institutions_for(
+        self,
+        service: str | None = None,
+        department: str | None = None,
+        municipality: str | None = None,
+    ) -> list[Institution]:
+        """Institutions filtered by service offered and by where they are located."""
+        return [
+            i
+            for i in self.data.institutions
+            if (service is None or service in i.services)
+            and (department is None or i.department == department)
+            and (municipality is None or i.municipality == municipality)
+        ]
