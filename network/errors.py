@@ -45,5 +45,5 @@ class NetworkDataError(NetworkError):
 
 
 class UnknownPlaceError(NetworkError):
-    """A municipality or service code the network cannot place (not a code of a known department,
-    or not in the service catalogue)."""
+    """A request the network cannot answer: a municipality code of no known department, a
+    service code not in the catalogue, or fewer than one target asked for."""

@@ -13,8 +13,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.loader import CATALOGUE_FILE, default_rules_dir
-from engine.rule_model import Catalogue
 from engine.vocabulary import DEPARTMENTS
 from engine.yaml_source import line_of, read_yaml
 
@@ -31,7 +29,7 @@ from .models import (
     Region,
     RegionsFile,
 )
-from .network import Network, NetworkData
+from .network import Network, NetworkData, catalogue_codes
 
 __all__ = ["default_data_dir", "load_network"]
 
@@ -47,7 +45,7 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
     """Read and check the network in ``directory``; service codes come from the catalogue of
     ``rules_dir`` (default: the default rule base). Raises :class:`NetworkDataError`."""
     folder = Path(directory) if directory is not None else default_data_dir()
-    services = _catalogue_codes(rules_dir or default_rules_dir())
+    services = catalogue_codes(rules_dir)
     problems: list[DataProblem] = []
     raw: dict[str, Any] = {}
     names = ["departments.yaml", "municipalities.yaml", "regions.yaml", "offices.yaml"]
@@ -83,23 +81,15 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
     if problems:
         raise NetworkDataError(problems)
     return Network(
-        NetworkData(
+        services=services,
+        data=NetworkData(
             departments=tuple(d for _, _, d in departments),
             municipalities=tuple(m for _, _, m in municipalities),
             regions=tuple(r for _, _, r in regions),
             offices=tuple(o for _, _, o in offices),
             institutions=tuple(i for _, _, i in institutions),
-        )
+        ),
     )
-
-
-def _catalogue_codes(rules_dir: Path) -> set[str]:
-    data, problem = read_yaml(rules_dir / CATALOGUE_FILE, CATALOGUE_FILE)
-    if problem is not None:
-        raise NetworkDataError(
-            [DataProblem(CATALOGUE_FILE, problem.line, None, "", problem.message)]
-        )
-    return {s.code for s in Catalogue.model_validate(data).services}
 
 
 def _records(
@@ -145,7 +135,7 @@ def _cross_check(
     regions: list[tuple[str, int, Region]],
     offices: list[tuple[str, int, Office]],
     institutions: list[tuple[str, int, Institution]],
-    services: set[str],
+    services: frozenset[str],
     raw: dict[str, Any],
     problems: list[DataProblem],
 ) -> None:
@@ -243,13 +233,23 @@ def _cross_check(
                     " the codes are in rules/catalogue.yaml",
                 )
         _check_places(
-            [institution.municipality, *institution.serves.municipalities],
+            [institution.municipality],
             places,
             file,
             index,
             "institutions",
             institution.id,
             "municipality",
+            report,
+        )
+        _check_places(
+            institution.serves.municipalities,
+            places,
+            file,
+            index,
+            "institutions",
+            institution.id,
+            "serves.municipalities",
             report,
         )
 
@@ -285,6 +285,6 @@ def _duplicates(records: list[tuple[str, int, Any]], key: str, ident: Any, repor
         seen.setdefault(name, file)
 
 
-def _hint(name: str, known: set[str]) -> str:
+def _hint(name: str, known: set[str] | frozenset[str]) -> str:
     matches = get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""

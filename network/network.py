@@ -15,12 +15,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
+from pathlib import Path
 
 import networkx as nx
 
-from engine.rule_model import Text
+from engine.loader import CATALOGUE_FILE, default_rules_dir
+from engine.rule_model import Catalogue, Text
+from engine.yaml_source import read_yaml
 
-from .errors import UnknownPlaceError
+from .errors import DataProblem, NetworkDataError, UnknownPlaceError
 from .models import Department, Institution, Municipality, Office, Region
 
 __all__ = ["Gap", "Level", "Network", "NetworkData", "PassedOver", "Selection", "Target"]
@@ -94,6 +97,17 @@ class Gap:
     institution_id: str | None
 
 
+def catalogue_codes(rules_dir: Path | None = None) -> frozenset[str]:
+    """The service codes of the catalogue in ``rules_dir`` (default: the default rule base)."""
+    folder = rules_dir or default_rules_dir()
+    data, problem = read_yaml(folder / CATALOGUE_FILE, CATALOGUE_FILE)
+    if problem is not None:
+        raise NetworkDataError(
+            [DataProblem(CATALOGUE_FILE, problem.line, None, "", problem.message)]
+        )
+    return frozenset(s.code for s in Catalogue.model_validate(data).services)
+
+
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (lat, lon) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
@@ -107,8 +121,10 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 class Network:
     """The partner network: read-only once built, versioned by the hash of its content."""
 
-    def __init__(self, data: NetworkData) -> None:
+    def __init__(self, data: NetworkData, services: frozenset[str] | None = None) -> None:
+        """``services``: the catalogue's codes (default: the default rule base's catalogue)."""
         self.data = data
+        self.services = services if services is not None else catalogue_codes()
         self.departments = {d.code: d for d in data.departments}
         self.municipalities = {m.code: m for m in data.municipalities}
         self.institutions = {i.id: i for i in data.institutions}
@@ -122,6 +138,7 @@ class Network:
         self._by_place: dict[tuple[str, str], list[Institution]] = defaultdict(list)
         self._national: dict[str, list[Institution]] = defaultdict(list)
         self._located: dict[tuple[str, str], list[Institution]] = defaultdict(list)
+        self._in_department: dict[tuple[str, str], list[Institution]] = defaultdict(list)
         for institution in data.institutions:
             for service in institution.services:
                 if institution.serves.national:
@@ -131,6 +148,11 @@ class Network:
                 for code in institution.serves.municipalities:
                     self._by_place[(service, code)].append(institution)
                 self._located[(service, institution.department)].append(institution)
+                reached = set(institution.serves.departments) | {
+                    code[:2] for code in institution.serves.municipalities
+                }
+                for code in sorted(reached):
+                    self._in_department[(service, code)].append(institution)
         self._distances = {
             code: nx.single_source_dijkstra_path_length(
                 self.graph.subgraph([("department", c) for c in self.departments]),
@@ -210,6 +232,10 @@ class Network:
 
     def select_targets(self, service: str, municipality: str, k: int = 3) -> Selection:
         """The ``k`` best institutions to refer a person living in ``municipality`` to."""
+        if service not in self.services:
+            raise UnknownPlaceError(f"'{service}' is not a service code of the catalogue")
+        if k < 1:
+            raise UnknownPlaceError("ask for at least one target (k >= 1)")
         department = self._check_place(municipality)
         known = municipality in self.municipalities
         place = self.municipalities[municipality].name if known else None
@@ -248,8 +274,11 @@ class Network:
         available = {
             key: value for key, value in chosen.items() if self._available(value[0], passed)
         }
+        served_in: dict[str, str] = {}
         if len(available) < k:
-            self._neighbours(service, department, here, k - len(available), available, passed)
+            self._neighbours(
+                service, department, here, k - len(available), available, passed, served_in
+            )
         for institution in self._located.get((service, department), ()):
             if institution.id not in chosen and institution.id not in available:
                 passed.setdefault(
@@ -262,11 +291,13 @@ class Network:
 
         def rank(item: tuple[Institution, Level, float]) -> tuple[object, ...]:
             institution, level, distance = item
-            hogar = border_first and HOGAR_DE_PASO in institution.tags
+            # The border Hogar de Paso goes first when it serves the person's own place.
+            hogar = border_first and HOGAR_DE_PASO in institution.tags and level <= Level.DEPARTMENT
             capacity = institution.weekly_capacity
             return (
                 not hogar,
                 level,
+                distance if level is Level.NEIGHBOUR else 0.0,  # far away: nearest first
                 institution.id not in partners,
                 -(capacity if capacity is not None else -1),
                 distance,
@@ -289,6 +320,7 @@ class Network:
                     department_name,
                     known,
                     border_first,
+                    served_in.get(institution.id, institution.department),
                 ),
             )
             for institution, level, distance in ranked
@@ -332,21 +364,25 @@ class Network:
         wanted: int,
         available: dict[str, tuple[Institution, Level, float]],
         passed: dict[str, Text],
+        served_in: dict[str, str],
     ) -> None:
-        """Fill up with providers of the nearest other departments, nearest first."""
+        """Fill up with providers of the nearest other departments, nearest first; their
+        distance is the one between department capitals, along borders."""
         distances = self._distances[department]
-        for node, _ in sorted(distances.items(), key=lambda item: (item[1], item[0][1])):
+        for node, between in sorted(distances.items(), key=lambda item: (item[1], item[0][1])):
             code = node[1]
-            if code == department or wanted <= 0:
+            if code == department:
                 continue
-            for institution in sorted(self._by_place.get((service, code), ()), key=lambda i: i.id):
+            if wanted <= 0:
+                break
+            # A whole department at a time, so a larger k only ever adds farther providers.
+            for institution in sorted(
+                self._in_department.get((service, code), ()), key=lambda i: i.id
+            ):
                 if institution.id in available or not self._available(institution, passed):
                     continue
-                available[institution.id] = (
-                    institution,
-                    Level.NEIGHBOUR,
-                    distance_km(here, self._point(institution.municipality)),
-                )
+                available[institution.id] = (institution, Level.NEIGHBOUR, between)
+                served_in[institution.id] = code
                 wanted -= 1
 
     def _reason(
@@ -359,8 +395,9 @@ class Network:
         department_name: str,
         known: bool,
         border_first: bool,
+        served: str,
     ) -> Text:
-        where = self.departments[institution.department].name
+        where = self.departments[served].name
         es, en = {
             Level.MUNICIPALITY: (f"atiende en {place}", f"serves {place}"),
             Level.DEPARTMENT: (
@@ -376,7 +413,7 @@ class Network:
                 f"nearest provider: {distance:.0f} km, in {where}",
             ),
         }[level]
-        if border_first and HOGAR_DE_PASO in institution.tags:
+        if border_first and HOGAR_DE_PASO in institution.tags and level <= Level.DEPARTMENT:
             es, en = f"Hogar de Paso de frontera; {es}", f"border Hogar de Paso; {en}"
         if institution.id in partners:
             es += f"; aliada de {partners[institution.id]}"
@@ -388,14 +425,15 @@ class Network:
 
     def gaps(self) -> list[Gap]:
         """For every department and service, the best level reachable from its capital."""
-        services = sorted({s for i in self.data.institutions for s in i.services})
         found = []
         for code in sorted(self.departments):
             capital = self.departments[code].capital.municipality
-            for service in services:
-                targets = self.select_targets(service, capital, k=1).targets
+            for service in sorted(self.services):
+                # A border Hogar de Paso may rank first without being the best level: look at a
+                # few targets and keep the best level among them.
+                targets = self.select_targets(service, capital, k=3).targets
                 if targets:
-                    best = targets[0]
+                    best = min(targets, key=lambda t: (t.level, t.distance_km))
                     found.append(
                         Gap(code, service, best.level, best.distance_km, best.institution.id)
                     )
