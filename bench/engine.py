@@ -86,6 +86,10 @@ from engine.generate import NUMBER_RANGES, generate_rule_base  # noqa: E402
 from engine.rule_model import AllOf, AnyOf, Condition, Not, Rule, Test  # noqa: E402
 from engine.vocabulary import DEPARTMENTS  # noqa: E402
 
+# The packages measured are imported; now this folder's helpers can come from the end of the path.
+sys.path.append(str(_HERE))
+from machine import cpu_model, progress  # noqa: E402
+
 AS_OF = date(2026, 1, 15)
 WARM_UP = 50
 CHECKED = 200
@@ -700,21 +704,6 @@ def run_size(size: str, rule_base: RuleBase, profiles: Sequence[Profile]) -> tup
 
 def load_base(size: str, seed: int) -> RuleBase:
     return load_rule_base() if size == "default" else generate_rule_base(int(size), seed)
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def machine_facts(profiles: int, seed: int) -> list[str]:

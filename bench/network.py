@@ -56,6 +56,10 @@ from engine.yaml_source import read_yaml  # noqa: E402
 from network import Level, Network, NetworkData, load_network  # noqa: E402
 from network.models import Contact, Institution, Municipality, Office, Serves  # noqa: E402
 
+# The packages measured are imported; now this folder's helpers can come from the end of the path.
+sys.path.append(str(_HERE))
+from machine import cpu_model, progress  # noqa: E402
+
 WARM_UP = 500
 TARGET_US = 200.0
 ABSENT_SHARE = 0.3
@@ -227,21 +231,6 @@ def measure(
 
 
 # --- report ------------------------------------------------------------------------------------
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def machine_facts(calls: int, seed: int, k: int) -> list[str]:
