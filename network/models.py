@@ -73,7 +73,10 @@ class Capital(_Located):
     name: str
     municipality: str
 
-    _code = field_validator("municipality")(classmethod(lambda cls, v: _check_municipality(v)))
+    @field_validator("municipality")
+    @classmethod
+    def _municipality_code(cls, code: str) -> str:
+        return _check_municipality(code)
 
 
 class Department(_Record):
@@ -84,7 +87,10 @@ class Department(_Record):
     capital: Capital
     neighbours: list[str] = Field(default_factory=list)
 
-    _code = field_validator("code")(classmethod(lambda cls, v: _check_department(v)))
+    @field_validator("code")
+    @classmethod
+    def _department_code(cls, code: str) -> str:
+        return _check_department(code)
 
     @field_validator("neighbours")
     @classmethod
@@ -105,7 +111,10 @@ class Municipality(_Located):
     code: str
     name: str
 
-    _code = field_validator("code")(classmethod(lambda cls, v: _check_municipality(v)))
+    @field_validator("code")
+    @classmethod
+    def _municipality_code(cls, code: str) -> str:
+        return _check_municipality(code)
 
 
 class Region(_Record):
@@ -144,7 +153,10 @@ class Office(_Record):
     partners: list[str] = Field(default_factory=list)
     status: RecordStatus
 
-    _code = field_validator("municipality")(classmethod(lambda cls, v: _check_municipality(v)))
+    @field_validator("municipality")
+    @classmethod
+    def _municipality_code(cls, code: str) -> str:
+        return _check_municipality(code)
 
 
 class InstitutionKind(StrEnum):
@@ -198,7 +210,10 @@ class Institution(_Record):
     tags: list[str] = Field(default_factory=list)
     status: RecordStatus
 
-    _code = field_validator("municipality")(classmethod(lambda cls, v: _check_municipality(v)))
+    @field_validator("municipality")
+    @classmethod
+    def _municipality_code(cls, code: str) -> str:
+        return _check_municipality(code)
 
     @property
     def department(self) -> str:
