@@ -1,0 +1,1 @@
+"""Ruta's HTTP API (FastAPI): recommendations, rules, institutions and network gaps."""

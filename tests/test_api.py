@@ -1,0 +1,116 @@
+"""The HTTP API through the ASGI client: recommendations, reads, and one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+
+PROFILE = {
+    "age": 34,
+    "department": "54",
+    "municipality": "54001",
+    "years_abroad": 4,
+    "months_since_return": 0.5,
+    "return_kind": "deported",
+    "has_shelter": False,
+    "has_funds": False,
+}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def test_recommendations_give_the_roadmap_with_targets_and_reasons(client: TestClient) -> None:
+    response = client.post("/v1/recommendations", json={"profile": PROFILE, "as_of": "2026-11-27"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["rule_base"]["version"] == "2026.11" and len(body["rule_base"]["hash"]) == 64
+    assert body["network"]["version"]
+    codes = [s["code"] for s in body["services"]]
+    assert codes[:2] == ["HUM_FOOD_AID", "HUM_TEMPORARY_SHELTER"]
+    shelter = body["services"][1]
+    assert shelter["priority"] == "urgent" and shelter["rules"] == ["P27"]
+    assert shelter["targets"][0]["institution_id"] == "centro-migraciones-cucuta"
+    assert "Hogar de Paso" in shelter["targets"][0]["reason"]
+    assert shelter["label"] == "Alojamiento temporal (Hogar de Paso)"
+    p27 = shelter["explanation"][0]
+    assert p27["rule"] == "P27" and all(c["holds"] for c in p27["conditions"])
+
+
+def test_english_labels_and_no_targets_on_request(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations", json={"profile": PROFILE, "lang": "en", "targets_per_service": 0}
+    )
+    body = response.json()
+    assert body["services"][1]["label"] == "Temporary shelter"
+    assert all(s["targets"] == [] for s in body["services"])
+
+
+def test_an_invalid_profile_names_each_field_and_never_the_value(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations",
+        json={"profile": {**PROFILE, "age": 200, "municipality": "05001", "pregnat": True}},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_profile"
+    fields = {p["field"] for p in error["problems"]}
+    assert {"age", "pregnat"} <= fields
+    assert all(p["message_es"] for p in error["problems"])
+    assert "200" not in response.text.replace("120", "")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"not json", 422, "invalid_request"),
+        (b"", 422, "invalid_request"),
+        (b'{"profile": {}, "unknown": 1}', 422, "invalid_request"),
+    ],
+)
+def test_bad_bodies_get_the_shared_error_shape(
+    client: TestClient, body: bytes, status: int, code: str
+) -> None:
+    response = client.post(
+        "/v1/recommendations", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_a_body_over_the_limit_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations",
+        content=b" " * 10_000_000,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_unknown_routes_and_records_are_404(client: TestClient) -> None:
+    assert client.get("/v1/nothing").json()["error"]["code"] == "not_found"
+    assert client.get("/v1/rules/P99").status_code == 404
+    assert client.get("/v1/institutions/nobody").status_code == 404
+
+
+def test_reads(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert len(client.get("/v1/services").json()) == 27
+    assert client.get("/v1/rules/P30").json()["regions"]["departments"] == ["54", "52"]
+    assert len(client.get("/v1/rules").json()) == 32
+    shelters = client.get(
+        "/v1/institutions", params={"service": "HUM_TEMPORARY_SHELTER", "department": "54"}
+    ).json()
+    assert "centro-migraciones-cucuta" in [i["id"] for i in shelters]
+    assert len(client.get("/v1/network/gaps").json()) == 33 * 27
+    schema = client.get("/v1/profile-schema").json()
+    assert schema["properties"]["age"]["labels"]["es"].startswith("Edad")
+    assert "/v1/recommendations" in client.get("/openapi.json").json()["paths"]
