@@ -1,0 +1,70 @@
+"""The ``ruta`` command line: check rules, recommend, show gaps."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from engine import default_rules_dir
+
+runner = CliRunner()
+PROFILE = {
+    "age": 34,
+    "department": "54",
+    "municipality": "54001",
+    "years_abroad": 4,
+    "months_since_return": 0.5,
+    "return_kind": "deported",
+    "has_shelter": False,
+}
+
+
+def test_rules_check_passes_on_the_default_base() -> None:
+    result = runner.invoke(app, ["rules", "check"])
+    assert result.exit_code == 0
+    assert "32 rules, no problems" in result.output
+
+
+def test_rules_check_lists_each_problem_and_exits_1(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), folder)
+    health = folder / "health.yaml"
+    health.write_text(
+        health.read_text(encoding="utf-8").replace(
+            'field: age, op: ">=", value: 60', 'field: agee, op: ">=", value: 60'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "health.yaml:49: rule P16:" in result.output
+    assert "did you mean 'age'?" in result.output
+
+
+def test_recommend_prints_the_roadmap_and_json(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    table = runner.invoke(app, ["recommend", str(profile), "--as-of", "2026-11-27"])
+    assert table.exit_code == 0
+    assert "Alojamiento temporal" in table.output
+    as_json = runner.invoke(app, ["recommend", str(profile), "--json", "--lang", "en"])
+    assert json.loads(as_json.output)["services"][0]["label"] == "Temporary shelter"
+
+
+def test_recommend_names_bad_fields_in_spanish(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({**PROFILE, "age": 7391}), encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile)])
+    assert result.exit_code == 1
+    assert "age" in result.output and "menor o igual que 120" in result.output
+    assert "7391" not in result.output
+
+
+def test_network_gaps_lists_distant_coverage() -> None:
+    result = runner.invoke(app, ["network", "gaps"])
+    assert result.exit_code == 0
+    assert "97" in result.output  # Vaupés has no local provider
