@@ -114,3 +114,48 @@ def test_reads(client: TestClient) -> None:
     schema = client.get("/v1/profile-schema").json()
     assert schema["properties"]["age"]["labels"]["es"].startswith("Edad")
     assert "/v1/recommendations" in client.get("/openapi.json").json()["paths"]
+
+
+def test_batch_json_answers_in_order_with_errors_in_place(client: TestClient) -> None:
+    items = [
+        {"profile": PROFILE, "as_of": "2026-11-27", "targets_per_service": 0},
+        {"profile": {**PROFILE, "age": 7391}},
+        {"profile": {**PROFILE, "has_shelter": True}, "lang": "en"},
+    ]
+    response = client.post("/v1/recommendations/batch", json=items)
+    assert response.status_code == 200
+    first, second, third = response.json()
+    assert first["services"][0]["code"] == "HUM_FOOD_AID"
+    assert second["error"]["problems"][0]["field"] == "age"
+    assert "7391" not in response.text
+    assert "HUM_TEMPORARY_SHELTER" not in [s["code"] for s in third["services"]]
+
+
+def test_batch_csv_gives_a_row_per_person(client: TestClient) -> None:
+    sheet = (
+        "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+        "34,54,54001,4,0.5,deported,no\n"
+        "200,11,11001,1,1,voluntary,\n"
+    )
+    response = client.post(
+        "/v1/recommendations/batch", content=sheet.encode(), headers={"content-type": "text/csv"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["row"] for r in rows] == ["1", "2"]
+    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "urgent" and rows[0]["errors"] == ""
+    assert rows[1]["errors"].startswith("age:") and "200" not in rows[1]["errors"]
+
+
+def test_batch_with_a_malformed_json_body_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations/batch",
+        content=b'[{"profile": 1}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"

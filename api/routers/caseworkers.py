@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from engine import ProfileError
+
+from ..batch import batch_csv
 from ..deps import EngineDep, NetworkDep
 from ..recommend import recommend
 from ..schemas import RecommendationRequest, RecommendationResponse
@@ -28,6 +34,67 @@ async def recommendations(
         body.lang,
         body.targets_per_service,
     )
+
+
+@router.post(
+    "/recommendations/batch",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/RecommendationRequest"},
+                    }
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def recommendations_batch(
+    request: Request, engine: EngineDep, network: NetworkDep, lang: str = "es"
+) -> Response:
+    """Many profiles at once: a JSON array of request bodies (answers in the same order, an
+    error object where a profile is invalid), or a CSV upload answered as CSV."""
+    body = await request.body()
+    if request.headers.get("content-type", "").startswith("text/csv"):
+        text = await run_in_threadpool(batch_csv, engine, network, body.decode("utf-8-sig"), lang)
+        return Response(text, media_type="text/csv")
+    try:
+        items = TypeAdapter(list[RecommendationRequest]).validate_json(body)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_input=False)) from None
+
+    def run_all() -> list[dict[str, Any]]:
+        answers: list[dict[str, Any]] = []
+        for item in items:
+            try:
+                answers.append(
+                    recommend(
+                        engine,
+                        network,
+                        item.profile,
+                        item.as_of,
+                        item.lang,
+                        item.targets_per_service,
+                    ).model_dump(mode="json")
+                )
+            except ProfileError as error:
+                answers.append(
+                    {
+                        "error": {
+                            "code": "invalid_profile",
+                            "problems": [
+                                {"field": p.field, "message": p.message, "message_es": p.message_es}
+                                for p in error.problems
+                            ],
+                        }
+                    }
+                )
+        return answers
+
+    return JSONResponse(await run_in_threadpool(run_all))
 
 
 @router.get("/services")

@@ -1,0 +1,67 @@
+"""Batch recommendations: many profiles in one request, as JSON or as a CSV spreadsheet.
+
+CSV columns are named as the profile's fields; an empty cell takes the field's default. The CSV
+answer has one row per person, with a column per service of the catalogue holding its priority,
+plus the rule base version and any error (which names fields, never values).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from engine import ProfileError, RuleEngine
+from engine.fields import FieldKind, profile_fields
+from network import Network
+
+from .recommend import recommend
+
+_TRUE = {"true", "1", "yes", "si", "sí", "verdadero"}
+_FALSE = {"false", "0", "no", "falso"}
+
+
+def profile_from_row(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row as a profile: text turned into numbers and yes/no; empty cells left out."""
+    fields = profile_fields()
+    profile: dict[str, Any] = {}
+    for name, text in row.items():
+        value = (text or "").strip()
+        if not value:
+            continue
+        spec = fields.get(name)
+        if spec is None:
+            profile[name] = value  # refused by validation, named in the error
+        elif spec.kind is FieldKind.BOOLEAN:
+            lowered = value.lower()
+            profile[name] = True if lowered in _TRUE else False if lowered in _FALSE else value
+        elif spec.kind is FieldKind.INTEGER:
+            profile[name] = int(value) if value.lstrip("-").isdigit() else value
+        elif spec.kind is FieldKind.NUMBER:
+            try:
+                profile[name] = float(value.replace(",", "."))
+            except ValueError:
+                profile[name] = value
+        else:
+            profile[name] = value
+    return profile
+
+
+def batch_csv(engine: RuleEngine, network: Network, text: str, lang: str) -> str:
+    """Recommendations for every row of ``text`` as CSV, in the same order."""
+    codes = [s.code for s in engine.rule_base.catalogue.services]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "rule_base_version", *codes, "errors"])
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
+        try:
+            response = recommend(engine, network, profile_from_row(row), None, lang, 0)
+        except ProfileError as error:
+            problems = "; ".join(
+                f"{p.field}: {p.message_es if lang == 'es' else p.message}" for p in error.problems
+            )
+            writer.writerow([number, engine.version, *([""] * len(codes)), problems])
+            continue
+        priorities = {s.code: s.priority for s in response.services}
+        writer.writerow([number, engine.version, *(priorities.get(c, "") for c in codes), ""])
+    return out.getvalue()
