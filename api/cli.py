@@ -15,6 +15,7 @@ from rich.table import Table
 from engine import ProfileError, RuleBaseError, RuleEngine, load_rule_base
 from network import NetworkDataError, load_network
 
+from .batch import batch_csv
 from .recommend import recommend as build_recommendation
 
 app = typer.Typer(
@@ -61,6 +62,29 @@ def recommend(
         first = service.targets[0].name if service.targets else "—"
         table.add_row(service.priority, service.label, ", ".join(service.rules), first)
     console.print(table)
+
+
+@app.command()
+def batch(
+    source: Annotated[Path, typer.Argument(help="CSV, one profile per row")],
+    target: Annotated[Path, typer.Argument(help="CSV to write: a row per person")],
+    lang: Annotated[str, typer.Option(help="es or en")] = "es",
+) -> None:
+    """Recommendations for a spreadsheet of profiles, with a progress bar."""
+    rows = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header, body = rows[0], rows[1:]
+    parts: list[str] = []
+    with RuleEngine(load_rule_base()) as engine:
+        network = load_network()
+        with typer.progressbar(body, label="recomendaciones") as progress:
+            for number, line in enumerate(progress):
+                answer = batch_csv(engine, network, header + line, lang).splitlines()
+                if number == 0:
+                    parts.append(answer[0])
+                cells = answer[1].split(",", 1)
+                parts.append(f"{number + 1},{cells[1]}")
+    target.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    typer.echo(f"{len(body)} rows written to {target.name}")
 
 
 @rules_app.command("check")

@@ -68,3 +68,21 @@ def test_network_gaps_lists_distant_coverage() -> None:
     result = runner.invoke(app, ["network", "gaps"])
     assert result.exit_code == 0
     assert "97" in result.output  # Vaupés has no local provider
+
+
+def test_batch_writes_a_row_per_person(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+        "34,54,54001,4,0.5,deported,no\n"
+        "30,11,11001,1,1,voluntary,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["batch", str(source), str(target)])
+    assert result.exit_code == 0, result.output
+    import csv
+
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+    assert [r["row"] for r in rows] == ["1", "2"]
+    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "urgent"
+    assert rows[1]["HUM_TEMPORARY_SHELTER"] == ""
