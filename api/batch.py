@@ -13,9 +13,6 @@ from typing import Any
 
 from engine import ProfileError, RuleEngine
 from engine.fields import FieldKind, profile_fields
-from network import Network
-
-from .recommend import recommend
 
 _TRUE = {"true", "1", "yes", "si", "sí", "verdadero"}
 _FALSE = {"false", "0", "no", "falso"}
@@ -47,21 +44,30 @@ def profile_from_row(row: dict[str, str]) -> dict[str, Any]:
     return profile
 
 
-def batch_csv(engine: RuleEngine, network: Network, text: str, lang: str) -> str:
-    """Recommendations for every row of ``text`` as CSV, in the same order."""
+def batch_header(engine: RuleEngine) -> list[str]:
+    """The answer's columns: row number, rule base version, one per service, errors."""
     codes = [s.code for s in engine.rule_base.catalogue.services]
+    return ["row", "rule_base_version", *codes, "errors"]
+
+
+def batch_row(engine: RuleEngine, number: int, row: dict[str, str], lang: str) -> list[str]:
+    """One person's answer: the priority of each recommended service, or what is invalid."""
+    codes = [s.code for s in engine.rule_base.catalogue.services]
+    try:
+        priorities = engine.evaluate(profile_from_row(row)).priorities()
+    except ProfileError as error:
+        problems = "; ".join(
+            f"{p.field}: {p.message_es if lang == 'es' else p.message}" for p in error.problems
+        )
+        return [str(number), engine.version, *([""] * len(codes)), problems]
+    return [str(number), engine.version, *(priorities.get(c, "") for c in codes), ""]
+
+
+def batch_csv(engine: RuleEngine, text: str, lang: str) -> str:
+    """Recommendations for every row of ``text`` as CSV, in the same order."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["row", "rule_base_version", *codes, "errors"])
+    writer.writerow(batch_header(engine))
     for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
-        try:
-            response = recommend(engine, network, profile_from_row(row), None, lang, 0)
-        except ProfileError as error:
-            problems = "; ".join(
-                f"{p.field}: {p.message_es if lang == 'es' else p.message}" for p in error.problems
-            )
-            writer.writerow([number, engine.version, *([""] * len(codes)), problems])
-            continue
-        priorities = {s.code: s.priority for s in response.services}
-        writer.writerow([number, engine.version, *(priorities.get(c, "") for c in codes), ""])
+        writer.writerow(batch_row(engine, number, row, lang))
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from rich.table import Table
 from engine import ProfileError, RuleBaseError, RuleEngine, load_rule_base
 from network import NetworkDataError, load_network
 
-from .batch import batch_csv
+from .batch import batch_header, batch_row
 from .recommend import recommend as build_recommendation
 
 app = typer.Typer(
@@ -71,20 +72,18 @@ def batch(
     lang: Annotated[str, typer.Option(help="es or en")] = "es",
 ) -> None:
     """Recommendations for a spreadsheet of profiles, with a progress bar."""
-    rows = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    header, body = rows[0], rows[1:]
-    parts: list[str] = []
-    with RuleEngine(load_rule_base()) as engine:
-        network = load_network()
-        with typer.progressbar(body, label="recomendaciones") as progress:
-            for number, line in enumerate(progress):
-                answer = batch_csv(engine, network, header + line, lang).splitlines()
-                if number == 0:
-                    parts.append(answer[0])
-                cells = answer[1].split(",", 1)
-                parts.append(f"{number + 1},{cells[1]}")
-    target.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    typer.echo(f"{len(body)} rows written to {target.name}")
+    with source.open(encoding="utf-8-sig", newline="") as inbox:
+        rows = list(csv.DictReader(inbox))
+    with (
+        RuleEngine(load_rule_base()) as engine,
+        target.open("w", encoding="utf-8", newline="") as outbox,
+    ):
+        writer = csv.writer(outbox)
+        writer.writerow(batch_header(engine))
+        with typer.progressbar(rows, label="recomendaciones") as progress:
+            for number, row in enumerate(progress, start=1):
+                writer.writerow(batch_row(engine, number, row, lang))
+    typer.echo(f"{len(rows)} rows written to {target.name}")
 
 
 @rules_app.command("check")
@@ -93,12 +92,9 @@ def rules_check(directory: Annotated[Path | None, typer.Argument()] = None) -> N
     try:
         base = load_rule_base(directory)
     except RuleBaseError as error:
-        console.print(str(error), markup=False, highlight=False)
+        typer.echo(str(error))  # one problem a line, unwrapped: file:line: rule: path: message
         raise typer.Exit(1) from None
-    console.print(
-        f"rule base {base.version} ({base.hash[:12]}): {len(base.rules)} rules, no problems",
-        markup=False,
-    )
+    typer.echo(f"rule base {base.version} ({base.hash[:12]}): {len(base.rules)} rules, no problems")
 
 
 @network_app.command("gaps")

@@ -15,13 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine import EvaluationError, ProfileError, RutaEngineError
+from engine import ProfileError, RutaEngineError
 from network import NetworkError, UnknownPlaceError
 
 _log = logging.getLogger("ruta.api")
 
 
-def _body(
+def error_body(
     code: str,
     message: str,
     problems: list[dict[str, Any]] | None = None,
@@ -42,7 +42,7 @@ def install_error_handlers(app: FastAPI) -> None:
             {"field": p.field, "message": p.message, "message_es": p.message_es}
             for p in error.problems
         ]
-        return JSONResponse(_body("invalid_profile", "the profile is invalid", problems), 422)
+        return JSONResponse(error_body("invalid_profile", "the profile is invalid", problems), 422)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -50,18 +50,18 @@ def install_error_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
             for e in error.errors()
         ]
-        return JSONResponse(_body("invalid_request", "the request is invalid", problems), 422)
+        return JSONResponse(error_body("invalid_request", "the request is invalid", problems), 422)
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:
-        return JSONResponse(_body("unknown_place", str(error)), 422)
+        return JSONResponse(error_body("unknown_place", str(error)), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             error.status_code, "http_error"
         )
-        return JSONResponse(_body(code, str(error.detail)), error.status_code)
+        return JSONResponse(error_body(code, str(error.detail)), error.status_code)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -70,11 +70,11 @@ def install_error_handlers(app: FastAPI) -> None:
         _log.error("unexpected %s (correlation id %s)", type(error).__name__, correlation)
         kind = (
             "engine_error"
-            if isinstance(error, (EvaluationError, RutaEngineError, NetworkError))
+            if isinstance(error, (RutaEngineError, NetworkError))
             else "internal_error"
         )
         return JSONResponse(
-            _body(
+            error_body(
                 kind,
                 "unexpected failure; quote the correlation id when reporting it",
                 correlation_id=correlation,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from engine import RuleEngine, load_rule_base
 from network import load_network
 
-from .errors import install_error_handlers
+from .errors import error_body, install_error_handlers
 from .routers import auditors, caseworkers, policy
 from .settings import Settings
 
@@ -44,13 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > config.max_body_bytes:
             return JSONResponse(
-                {
-                    "error": {
-                        "code": "body_too_large",
-                        "problems": [],
-                        "message": f"the body is over {config.max_body_bytes} bytes",
-                    }
-                },
+                error_body("body_too_large", f"the body is over {config.max_body_bytes} bytes"),
                 413,
             )
         return await call_next(request)

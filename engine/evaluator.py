@@ -48,9 +48,7 @@ class RuleEngine:
         Raises :class:`~engine.errors.ProfileError` for an invalid profile and
         :class:`~engine.errors.EvaluationError` if durable-rules fails.
         """
-        checked = parse_profile(profile)
-        day = evaluation_day(as_of)
-        fired = self._rulesets.matched_units(encode_fact(checked, day))
+        checked, day, fired = self._match(profile, as_of)
         units = self._units
         # A unit fires once per matching path; the assembler also merges a rule's alternatives.
         return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
@@ -62,11 +60,18 @@ class RuleEngine:
 
         For audits of coverage over many profiles, where only which rules apply matters.
         """
-        checked = parse_profile(profile)
-        fired = self._rulesets.matched_units(encode_fact(checked, evaluation_day(as_of)))
+        _, _, fired = self._match(profile, as_of)
         rules = self.rule_base.rules
         units = self._units
         return sorted({rules[units[i][0]].id for i in fired if units[i][1] is None})
+
+    def _match(
+        self, profile: Profile | dict[str, Any], as_of: date | datetime | None
+    ) -> tuple[Profile, date, list[int]]:
+        """The checked profile, the day, and the durable-rules units it matched."""
+        checked = parse_profile(profile)
+        day = evaluation_day(as_of)
+        return checked, day, self._rulesets.matched_units(encode_fact(checked, day))
 
     def close(self) -> None:
         """Free the engine's memory in durable-rules (e.g. when a new rule base replaces it).

@@ -59,7 +59,7 @@ async def recommendations_batch(
     error object where a profile is invalid), or a CSV upload answered as CSV."""
     body = await request.body()
     if request.headers.get("content-type", "").startswith("text/csv"):
-        text = await run_in_threadpool(batch_csv, engine, network, body.decode("utf-8-sig"), lang)
+        text = await run_in_threadpool(batch_csv, engine, body.decode("utf-8-sig"), lang)
         return Response(text, media_type="text/csv")
     try:
         items = TypeAdapter(list[RecommendationRequest]).validate_json(body)
