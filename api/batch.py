@@ -11,8 +11,10 @@ import csv
 import io
 from typing import Any
 
-from engine import ProfileError, RuleEngine
+from engine import FieldProblem, ProfileError, RuleEngine
 from engine.fields import FieldKind, profile_fields
+
+from .errors import InvalidCsvError
 
 _TRUE = {"true", "1", "yes", "si", "sí", "verdadero"}
 _FALSE = {"false", "0", "no", "falso"}
@@ -22,6 +24,16 @@ def profile_from_row(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row as a profile: text turned into numbers and yes/no; empty cells left out."""
     fields = profile_fields()
     profile: dict[str, Any] = {}
+    if None in row:
+        raise ProfileError(
+            [
+                FieldProblem(
+                    "(row)",
+                    "the row has more cells than the header has columns",
+                    "la fila tiene más celdas que columnas el encabezado",
+                )
+            ]
+        )
     for name, text in row.items():
         value = (text or "").strip()
         if not value:
@@ -63,11 +75,37 @@ def batch_row(engine: RuleEngine, number: int, row: dict[str, str], lang: str) -
     return [str(number), engine.version, *(priorities.get(c, "") for c in codes), ""]
 
 
-def batch_csv(engine: RuleEngine, text: str, lang: str) -> str:
-    """Recommendations for every row of ``text`` as CSV, in the same order."""
+def read_rows(data: bytes) -> list[dict[str, str]]:
+    """The rows of a CSV upload, each keyed by the header's column names.
+
+    Raises :class:`InvalidCsvError` (naming the line, never its content) when the bytes are not
+    UTF-8 text or the quoting is broken; nothing is evaluated from such a file.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidCsvError(
+            "the CSV is not UTF-8 text: save the spreadsheet as 'CSV UTF-8'",
+            "el CSV no está en UTF-8: guarde la hoja de cálculo como 'CSV UTF-8'",
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error:
+        line = reader.line_num + 1  # the line being read when the reader gave up
+        raise InvalidCsvError(
+            f"the CSV cannot be read at line {line}: check its quotes, separators and cell sizes",
+            f"el CSV no puede leerse en la línea {line}: revise comillas, separadores y tamaño"
+            " de las celdas",
+        ) from None
+
+
+def batch_csv(engine: RuleEngine, data: bytes, lang: str) -> str:
+    """Recommendations for every row of the CSV ``data`` as CSV, in the same order."""
+    rows = read_rows(data)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(batch_header(engine))
-    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
+    for number, row in enumerate(rows, start=1):
         writer.writerow(batch_row(engine, number, row, lang))
     return out.getvalue()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -14,9 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from engine import ProfileError, RuleBaseError, RuleEngine, load_rule_base
+from engine.vocabulary import PRIORITY_LABELS
 from network import NetworkDataError, load_network
 
-from .batch import batch_header, batch_row
+from .batch import batch_header, batch_row, read_rows
+from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
 
 app = typer.Typer(
@@ -35,16 +38,63 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run("api.main:app", host=host, port=port)
 
 
+class Language(StrEnum):
+    """The language of what the caseworker reads."""
+
+    ES = "es"
+    EN = "en"
+
+
+LanguageOption = Annotated[Language, typer.Option(help="es (default) or en")]
+
+_ROADMAP_COLUMNS = {
+    "es": ("prioridad", "servicio", "reglas", "primera remisión"),
+    "en": ("priority", "service", "rules", "first referral"),
+}
+
+
+def _fail(lang: str, english: str, spanish: str) -> NoReturn:
+    """Print what is wrong in the reader's language and exit with status 1."""
+    typer.echo(spanish if lang == "es" else english, err=True)
+    raise typer.Exit(1)
+
+
+def _read_profile(path: Path, lang: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        _fail(
+            lang,
+            f"{path.name}: cannot be read as UTF-8 text",
+            f"{path.name}: no puede leerse como texto UTF-8",
+        )
+    except json.JSONDecodeError as error:
+        _fail(
+            lang,
+            f"{path.name}: not JSON (line {error.lineno}, column {error.colno})",
+            f"{path.name}: no es JSON (línea {error.lineno}, columna {error.colno})",
+        )
+
+
+def _day(text: str | None, lang: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        _fail(
+            lang, "--as-of: write the day as YYYY-MM-DD", "--as-of: escriba el día como AAAA-MM-DD"
+        )
+
+
 @app.command()
 def recommend(
-    profile: Annotated[Path, typer.Argument(help="a JSON file with the profile")],
+    profile: Annotated[Path, typer.Argument(help="a JSON file with the profile", exists=True)],
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
-    lang: Annotated[str, typer.Option(help="es or en")] = "es",
+    lang: LanguageOption = Language.ES,
     as_json: Annotated[bool, typer.Option("--json", help="print the API's response")] = False,
 ) -> None:
     """The roadmap for one profile, as a table (or the API's JSON)."""
-    data = json.loads(profile.read_text(encoding="utf-8"))
-    day = date.fromisoformat(as_of) if as_of else None
+    data = _read_profile(profile, lang)
+    day = _day(as_of, lang)
     with RuleEngine(load_rule_base()) as engine:
         try:
             response = build_recommendation(engine, load_network(), data, day, lang, 3)
@@ -56,34 +106,42 @@ def recommend(
     if as_json:
         print(response.model_dump_json(indent=2))
         return
-    table = Table(title=f"Hoja de ruta / roadmap — {response.as_of}")
-    for column in ("priority", "service", "rules", "first referral"):
+    title = "Hoja de ruta" if lang == "es" else "Roadmap"
+    table = Table(title=f"{title} — {response.as_of}")
+    for column in _ROADMAP_COLUMNS[lang]:
         table.add_column(column)
     for service in response.services:
         first = service.targets[0].name if service.targets else "—"
-        table.add_row(service.priority, service.label, ", ".join(service.rules), first)
+        priority = PRIORITY_LABELS[service.priority][lang]
+        table.add_row(priority, service.label, ", ".join(service.rules), first)
     console.print(table)
 
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="CSV, one profile per row")],
+    source: Annotated[Path, typer.Argument(help="CSV, one profile per row", exists=True)],
     target: Annotated[Path, typer.Argument(help="CSV to write: a row per person")],
-    lang: Annotated[str, typer.Option(help="es or en")] = "es",
+    lang: LanguageOption = Language.ES,
 ) -> None:
     """Recommendations for a spreadsheet of profiles, with a progress bar."""
-    with source.open(encoding="utf-8-sig", newline="") as inbox:
-        rows = list(csv.DictReader(inbox))
+    try:
+        rows = read_rows(source.read_bytes())
+    except InvalidCsvError as error:
+        _fail(lang, f"{source.name}: {error.message}", f"{source.name}: {error.message_es}")
     with (
         RuleEngine(load_rule_base()) as engine,
         target.open("w", encoding="utf-8", newline="") as outbox,
     ):
         writer = csv.writer(outbox)
         writer.writerow(batch_header(engine))
-        with typer.progressbar(rows, label="recomendaciones") as progress:
+        label = "recomendaciones" if lang == "es" else "recommendations"
+        with typer.progressbar(rows, label=label) as progress:
             for number, row in enumerate(progress, start=1):
                 writer.writerow(batch_row(engine, number, row, lang))
-    typer.echo(f"{len(rows)} rows written to {target.name}")
+    if lang == "es":
+        typer.echo(f"{len(rows)} filas escritas en {target.name}")
+    else:
+        typer.echo(f"{len(rows)} rows written to {target.name}")
 
 
 @rules_app.command("check")

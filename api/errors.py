@@ -1,7 +1,9 @@
-"""The one place where domain errors become HTTP errors, all in one JSON shape.
+"""The one place where failures become HTTP errors, all in one JSON shape.
 
-``{"error": {"code": ..., "message": ..., "problems": [...], "correlation_id": ...}}``. A
-profile never appears in an error body or a log line: profile problems name fields only.
+``{"error": {"code", "message", "message_es", "problems": [{"field", "message", "message_es"}],
+"correlation_id"?}}``: ``code`` is stable for programs, the messages are for people, in English
+and Spanish. A profile never appears in an error body or a log line: problems name fields and
+say what was expected, never what was sent.
 """
 
 from __future__ import annotations
@@ -18,19 +20,136 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine import ProfileError, RutaEngineError
 from network import NetworkError, UnknownPlaceError
 
+from .messages import request_problem
+
+__all__ = [
+    "BodyTooLargeError",
+    "InvalidCsvError",
+    "NotFoundError",
+    "RutaApiError",
+    "UnknownFilterError",
+    "error_body",
+    "install_error_handlers",
+    "invalid_profile_body",
+    "profile_problems",
+]
+
 _log = logging.getLogger("ruta.api")
+
+
+class RutaApiError(StarletteHTTPException):
+    """Base of the API's own errors: an HTTP status, a stable code, a message in each language,
+    and the part of the request at fault (``field``) where there is one.
+
+    It is an HTTP exception so that FastAPI passes it through untouched wherever it is raised,
+    even while a request body is being read.
+    """
+
+    code = "http_error"
+
+    def __init__(
+        self, status_code: int, message: str, message_es: str, field: str | None = None
+    ) -> None:
+        super().__init__(status_code, message)
+        self.message = message
+        self.message_es = message_es
+        self.field = field
+
+
+class NotFoundError(RutaApiError):
+    """A rule or institution asked for by an id that is not in service."""
+
+    code = "not_found"
+
+    def __init__(self, what: str, what_es: str, identifier: str, listing: str) -> None:
+        super().__init__(
+            404,
+            f"no {what} with id '{identifier}'; GET {listing} lists them all",
+            f"no hay ninguna {what_es} con el identificador '{identifier}';"
+            f" GET {listing} las lista todas",
+        )
+
+
+class UnknownFilterError(RutaApiError):
+    """A query filter naming something that does not exist, e.g. a misspelt service code."""
+
+    code = "invalid_request"
+
+    def __init__(self, parameter: str, message: str, message_es: str) -> None:
+        super().__init__(422, message, message_es, field=f"query.{parameter}")
+
+
+class InvalidCsvError(RutaApiError):
+    """A CSV upload that cannot be read as a table: not UTF-8, or broken quoting."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(422, message, message_es, field="body")
+
+
+class BodyTooLargeError(RutaApiError):
+    """A request body over the configured limit (setting ``RUTA_MAX_BODY_BYTES``)."""
+
+    code = "body_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413,
+            f"the request body is over {limit} bytes; send fewer profiles per request",
+            f"el cuerpo de la solicitud supera {limit} bytes; envíe menos perfiles por solicitud",
+        )
+
+
+#: Starlette's own HTTP errors (no route, wrong method): (code, English, Spanish).
+_STARLETTE: dict[int, tuple[str, str, str]] = {
+    404: (
+        "not_found",
+        "there is nothing at this address; the API's addresses are listed at /docs",
+        "no hay nada en esta dirección; las direcciones de la API están en /docs",
+    ),
+    405: (
+        "method_not_allowed",
+        "this address does not take this method; see /docs",
+        "esta dirección no admite este método; vea /docs",
+    ),
+}
 
 
 def error_body(
     code: str,
     message: str,
-    problems: list[dict[str, Any]] | None = None,
+    message_es: str,
+    problems: list[dict[str, str]] | None = None,
     correlation_id: str | None = None,
 ) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message, "problems": problems or []}
+    """The shared error shape."""
+    error: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "message_es": message_es,
+        "problems": problems or [],
+    }
     if correlation_id is not None:
         error["correlation_id"] = correlation_id
     return {"error": error}
+
+
+def profile_problems(error: ProfileError) -> list[dict[str, str]]:
+    """Each invalid profile field, in both languages (fields are named, values never)."""
+    return [
+        {"field": p.field, "message": p.message, "message_es": p.message_es} for p in error.problems
+    ]
+
+
+def invalid_profile_body(error: ProfileError) -> dict[str, Any]:
+    """The error of one invalid profile, also used per item in a batch answer."""
+    return error_body(
+        "invalid_profile",
+        "the profile is invalid; correct the fields listed",
+        "el perfil no es válido; corrija los campos señalados",
+        profile_problems(error),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -38,30 +157,47 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProfileError)
     async def _profile(_: Request, error: ProfileError) -> JSONResponse:
-        problems = [
-            {"field": p.field, "message": p.message, "message_es": p.message_es}
-            for p in error.problems
-        ]
-        return JSONResponse(error_body("invalid_profile", "the profile is invalid", problems), 422)
+        return JSONResponse(invalid_profile_body(error), 422)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in error.errors()
-        ]
-        return JSONResponse(error_body("invalid_request", "the request is invalid", problems), 422)
+        problems = [request_problem(e) for e in error.errors()]
+        body = error_body(
+            "invalid_request",
+            "the request is invalid; correct the fields listed",
+            "la solicitud no es válida; corrija los campos señalados",
+            problems,
+        )
+        return JSONResponse(body, 422)
+
+    @app.exception_handler(RutaApiError)
+    async def _api(_: Request, error: RutaApiError) -> JSONResponse:
+        problems = None
+        if error.field is not None:
+            problems = [
+                {"field": error.field, "message": error.message, "message_es": error.message_es}
+            ]
+        body = error_body(error.code, error.message, error.message_es, problems)
+        return JSONResponse(body, error.status_code)
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:
-        return JSONResponse(error_body("unknown_place", str(error)), 422)
+        body = error_body(
+            "unknown_place",
+            str(error),
+            "el lugar o el servicio pedido no existe en la red de instituciones aliadas",
+        )
+        return JSONResponse(body, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-            error.status_code, "http_error"
+        code, message, message_es = _STARLETTE.get(
+            error.status_code,
+            ("http_error", str(error.detail), "la solicitud no pudo atenderse"),
         )
-        return JSONResponse(error_body(code, str(error.detail)), error.status_code)
+        return JSONResponse(
+            error_body(code, message, message_es), error.status_code, headers=error.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -73,11 +209,10 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, (RutaEngineError, NetworkError))
             else "internal_error"
         )
-        return JSONResponse(
-            error_body(
-                kind,
-                "unexpected failure; quote the correlation id when reporting it",
-                correlation_id=correlation,
-            ),
-            500,
+        body = error_body(
+            kind,
+            "unexpected failure; quote the correlation id when reporting it",
+            "fallo inesperado; cite el identificador de correlación al informarlo",
+            correlation_id=correlation,
         )
+        return JSONResponse(body, 500)

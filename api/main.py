@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from engine import RuleEngine, load_rule_base
 from network import load_network
 
-from .errors import error_body, install_error_handlers
+from .errors import install_error_handlers
+from .limits import BodyLimitMiddleware
 from .routers import auditors, caseworkers, policy
+from .schemas import Health, error_responses
 from .settings import Settings
+
+_DESCRIPTION = """
+Which services a returning migrant is entitled to, and which partner institution to refer them
+to, by the protocols of the Oficinas de Atención al Migrante, the same way every time and with
+the reasons.
+
+Every error has one shape, `{"error": {"code", "message", "message_es", "problems"}}`; each
+problem names a field in English and Spanish and never repeats the value sent.
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,23 +45,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         summary="Referral recommendations for returning migrants",
+        description=_DESCRIPTION,
     )
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=config.max_body_bytes)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > config.max_body_bytes:
-            return JSONResponse(
-                error_body("body_too_large", f"the body is over {config.max_body_bytes} bytes"),
-                413,
-            )
-        return await call_next(request)
-
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        response_model=Health,
+        responses={
+            200: {"content": {"application/json": {"example": {"status": "ok"}}}},
+            **error_responses(),
+        },
+    )
+    async def healthz() -> Health:
+        """The service is up, with its rule base and network loaded."""
+        return Health(status="ok")
 
     for router in (caseworkers.router, policy.router, auditors.router):
         app.include_router(router)

@@ -8,7 +8,7 @@ from typing import Any
 from engine import Evaluation, RuleEngine
 from network import Network
 
-from .schemas import RecommendationResponse, TargetOut
+from .schemas import RecommendationResponse, Target
 
 
 def recommend(
@@ -55,14 +55,19 @@ def _response(
                         "rule": rule_id,
                         "title": fired[rule_id].title.get(lang),
                         "conditions": [
-                            {"test": t.text, "holds": t.holds, "shown": t.describe(result.values)}
+                            {
+                                "test": t.text,
+                                "holds": t.holds,
+                                "values": {n: result.values.get(n) for n in t.fields},
+                                "shown": t.describe(result.values, lang),
+                            }
                             for t in fired[rule_id].conditions.tests()
                         ],
                     }
                     for rule_id in service.rules
                 ],
                 "targets": [
-                    TargetOut(
+                    Target(
                         institution_id=t.institution.id,
                         name=t.institution.name,
                         municipality=t.institution.municipality,

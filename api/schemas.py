@@ -1,73 +1,195 @@
-"""Request and response bodies of the HTTP API: the contract caseworker tools are written to."""
+"""Request and response bodies of the HTTP API: the contract caseworker tools are written to.
+
+Field names here are a contract: tools built on the API rely on them, so they change only with
+a new API version (``/v2``). Every body has an example in the OpenAPI (``api/examples.py``).
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from engine import Profile
+from engine.vocabulary import Area, Priority
+
+from . import examples
+
+Language = Literal["es", "en"]
+
+#: The profile is checked by the engine (every invalid field reported at once, in both
+#: languages); the OpenAPI shows its full schema so that clients can build the intake form.
+ProfileBody = Annotated[dict[str, Any], WithJsonSchema(Profile.model_json_schema())]
 
 
 class RecommendationRequest(BaseModel):
     """A returnee's profile, the day the protocols are applied for, and the reader's language."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    profile: dict[str, Any] = Field(
-        examples=[
-            {
-                "age": 34,
-                "department": "54",
-                "municipality": "54001",
-                "years_abroad": 4,
-                "months_since_return": 0.5,
-                "return_kind": "deported",
-                "has_shelter": False,
-            }
-        ]
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [examples.RECOMMENDATION_REQUEST]}
     )
-    as_of: date | None = None
-    lang: Literal["es", "en"] = "es"
-    targets_per_service: int = Field(3, ge=0, le=20)
+
+    profile: ProfileBody = Field(
+        description="The returnee's situation (see GET /v1/profile-schema for labels)."
+    )
+    as_of: date | None = Field(
+        None,
+        description="The day whose rules apply, YYYY-MM-DD; by default today in Colombia.",
+    )
+    lang: Language = Field("es", description="Language of labels, notes and reasons.")
+    targets_per_service: int = Field(
+        3, ge=0, le=20, description="Referral institutions per service; 0 for none."
+    )
 
 
-class TargetOut(BaseModel):
+class Target(BaseModel):
+    """An institution of the partner network to refer the person to, and why it was chosen."""
+
     institution_id: str
     name: str
-    municipality: str
-    contact: dict[str, str | None]
-    reason: str
+    municipality: str = Field(description="DIVIPOLA code of where the institution is.")
+    contact: dict[str, str | None] = Field(description="phone, email and web, where known.")
+    reason: str = Field(description="Why this institution, in the requested language.")
 
 
-class ServiceOut(BaseModel):
+class LegalBasisOut(BaseModel):
+    """The legal instrument behind a rule that recommended the service."""
+
+    rule: str
+    instrument: str
+    article: str | None
+    url: str | None
+
+
+class ConditionOut(BaseModel):
+    """One condition a rule tested, whether it held, and the profile's values it read."""
+
+    test: str = Field(description="The condition as written in the rule, e.g. 'age >= 18'.")
+    holds: bool
+    values: dict[str, Any] = Field(description="The profile's value of each field tested.")
+    shown: str = Field(description="The condition with the values, in the requested language.")
+
+
+class RuleExplanation(BaseModel):
+    """Why a rule recommended the service: its title and every condition it tested."""
+
+    rule: str
+    title: str
+    conditions: list[ConditionOut]
+
+
+class RecommendedService(BaseModel):
+    """One service of the roadmap, at the highest priority any rule gave it."""
+
     code: str
-    area: str
-    priority: str
+    area: Area
+    priority: Priority
     label: str
-    rules: list[str]
+    rules: list[str] = Field(description="Every rule that recommended the service.")
     notes: list[str]
-    legal_basis: list[dict[str, str | None]]
-    explanation: list[dict[str, Any]]
-    targets: list[TargetOut]
+    legal_basis: list[LegalBasisOut]
+    explanation: list[RuleExplanation]
+    targets: list[Target]
 
 
-class SuppressedOut(BaseModel):
+class SuppressedService(BaseModel):
+    """A service a rule recommended but another rule removed (e.g. shelter for the sheltered)."""
+
     code: str
-    rules: list[str]
+    rules: list[str] = Field(description="The rules that removed it.")
 
 
-class RuleBaseOut(BaseModel):
+class RuleBaseVersion(BaseModel):
     version: str
-    hash: str
+    hash: str = Field(description="SHA-256 of the rule files: which exact rules answered.")
 
 
-class NetworkOut(BaseModel):
+class NetworkVersion(BaseModel):
     version: str
 
 
 class RecommendationResponse(BaseModel):
-    rule_base: RuleBaseOut
-    network: NetworkOut
+    """The roadmap for one returnee: services in order, why, and where to refer them."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.RECOMMENDATION_RESPONSE]})
+
+    rule_base: RuleBaseVersion
+    network: NetworkVersion
     as_of: date
-    services: list[ServiceOut]
-    suppressed: list[SuppressedOut]
+    services: list[RecommendedService]
+    suppressed: list[SuppressedService]
+
+
+class Problem(BaseModel):
+    """One thing wrong with a request: where (a field path) and what, in both languages."""
+
+    field: str
+    message: str
+    message_es: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(
+        description="Stable for programs: invalid_profile, invalid_request, not_found,"
+        " method_not_allowed, body_too_large, internal_error, engine_error."
+    )
+    message: str
+    message_es: str
+    problems: list[Problem]
+    correlation_id: str | None = Field(
+        None, description="Only on 500: quote it when reporting the failure."
+    )
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every endpoint."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INVALID_PROFILE]})
+
+    error: ErrorDetail
+
+
+class BatchItemError(BaseModel):
+    """In a batch answer, the place of a profile that was invalid."""
+
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class CoverageGap(BaseModel):
+    """How well a department is covered for a service: the best level reachable from its
+    capital (municipality, department, national, neighbour, or none) and the distance."""
+
+    department: str
+    service: str
+    level: Literal["municipality", "department", "national", "neighbour", "none"]
+    distance_km: float | None
+    institution_id: str | None
+
+
+_ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    404: ("No such rule, institution or address.", examples.NOT_FOUND),
+    413: ("The request body is over the limit.", examples.BODY_TOO_LARGE),
+    422: (
+        "The profile or the request is invalid: each problem names a field, in English and"
+        " Spanish, never the value sent.",
+        examples.INVALID_PROFILE,
+    ),
+    500: ("Unexpected failure, with a correlation id.", examples.INTERNAL_ERROR),
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of the errors an endpoint can answer, all in the shared shape."""
+    return {
+        status: {
+            "model": ErrorResponse,
+            "description": _ERROR_EXAMPLES[status][0],
+            "content": {"application/json": {"example": _ERROR_EXAMPLES[status][1]}},
+        }
+        for status in (*statuses, 500)
+    }

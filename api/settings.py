@@ -15,4 +15,3 @@ class Settings(BaseSettings):
     rules_dir: Path | None = None
     network_dir: Path | None = None
     max_body_bytes: int = 1_000_000
-    default_targets_per_service: int = 3

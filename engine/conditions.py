@@ -98,16 +98,23 @@ class ConditionTrace:
         right = self.other_field if self.other_field is not None else _show(self.value)
         return f"{self.field} {self.op} {right}"
 
-    def describe(self, values: Mapping[str, Any]) -> str:
-        """One line for people: the condition as written, then the person's values."""
-        names = [n for n in (self.field, self.other_field) if n is not None]
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The profile fields this test reads."""
         if self.kind == "region":
-            names = ["department", "municipality"]
+            return ("department", "municipality")
+        return tuple(n for n in (self.field, self.other_field) if n is not None)
+
+    def describe(self, values: Mapping[str, Any], lang: str = "en") -> str:
+        """One line for people, in English or Spanish (``lang="es"``): the condition as
+        written, then the person's values."""
+        names = self.fields
         if not names:
             return self.text
         if len(names) == 1 and self.kind == "test":
-            return f"{self.text} (value: {_show(values.get(names[0]))})"
-        shown = ", ".join(f"{n}: {_show(values.get(n))}" for n in names)
+            word = "valor" if lang == "es" else "value"
+            return f"{self.text} ({word}: {_show(values.get(names[0]), lang)})"
+        shown = ", ".join(f"{n}: {_show(values.get(n), lang)}" for n in names)
         return f"{self.text} ({shown})"
 
     def tests(self) -> Iterator[ConditionTrace]:
@@ -118,13 +125,13 @@ class ConditionTrace:
             yield from child.tests()
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str = "en") -> str:
     if value is None:
-        return "empty"
+        return "vacío" if lang == "es" else "empty"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, lang) for v in value) + "]"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

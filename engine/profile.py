@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .errors import FieldProblem, ProfileError
+from .messages import bilingual
 from .vocabulary import DEPARTMENTS
 
 __all__ = ["Profile", "parse_profile"]
@@ -250,20 +251,16 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
         kind = item["type"]
-        message = item["msg"].removeprefix("Value error, ")
-        spanish = _SPANISH.get(kind, "valor no válido")
-        context = item.get("ctx") or {}
+        message, spanish = bilingual(kind, item.get("ctx"), item["msg"])
         if kind == "extra_forbidden":
             # A key is named only when it looks like a field name, never free text (a name).
-            if _FIELD_NAME.fullmatch(loc):
-                hint = _suggestion(loc)
-                message = "unknown field; the profile vocabulary has no such field"
-                message += f" (did you mean '{hint}'?)" if hint else ""
-                spanish += f" (¿quiso decir '{hint}'?)" if hint else ""
-            else:
-                loc, message = "(unknown field)", "the profile vocabulary has no such field"
-        elif kind == "missing":
-            message = "required field is missing"
+            message = "unknown field; the profile vocabulary has no such field"
+            spanish = "campo desconocido: el perfil no tiene este campo"
+            if not _FIELD_NAME.fullmatch(loc):
+                loc = "(unknown field)"
+            elif hint := _suggestion(loc):
+                message += f" (did you mean '{hint}'?)"
+                spanish += f" (¿quiso decir '{hint}'?)"
         elif kind == "string_pattern_mismatch":
             digits = 2 if loc == "department" else 5
             example = '"54"' if digits == 2 else '"54001"'
@@ -272,38 +269,19 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
                 f"debe ser un código DIVIPOLA de {digits} dígitos escrito como texto,"
                 f" p. ej. {example}"
             )
-        elif kind == "literal_error":
-            spanish = "debe ser uno de: " + str(context.get("expected", "")).replace(" or ", ", ")
-        elif kind in ("greater_than_equal", "less_than_equal"):
-            bound = context.get("ge", context.get("le"))
-            spanish = spanish.format(bound=bound)
         elif kind == "value_error":
+            message = item["msg"].removeprefix("Value error, ")
             if not loc:
                 # The cross-field check names its field first: "field: message".
                 loc, _, message = message.partition(": ")
-            spanish = next((es for en, es in _OWN_MESSAGES if message.startswith(en)), spanish)
+            spanish = next(
+                (es for en, es in _OWN_MESSAGES if message.startswith(en)), "valor no válido"
+            )
             if message.startswith("not a DIVIPOLA department code"):
                 spanish += "; use uno de " + ", ".join(DEPARTMENTS)
         problems.append(FieldProblem(loc or "profile", message, spanish))
     return problems
 
-
-#: Spanish for pydantic's kinds of error (the English is pydantic's own, or set above).
-_SPANISH: dict[str, str] = {
-    "extra_forbidden": "campo desconocido: el perfil no tiene este campo",
-    "missing": "falta este campo obligatorio",
-    "int_type": "debe ser un número entero",
-    "int_parsing": "debe ser un número entero",
-    "int_from_float": "debe ser un número entero",
-    "float_type": "debe ser un número",
-    "float_parsing": "debe ser un número",
-    "finite_number": "debe ser un número finito",
-    "bool_type": "debe ser verdadero (true) o falso (false)",
-    "bool_parsing": "debe ser verdadero (true) o falso (false)",
-    "string_type": "debe ser texto",
-    "greater_than_equal": "debe ser mayor o igual que {bound}",
-    "less_than_equal": "debe ser menor o igual que {bound}",
-}
 
 #: Spanish for the checks written in this module.
 _OWN_MESSAGES: tuple[tuple[str, str], ...] = (

@@ -144,8 +144,14 @@ def as_of_dates() -> st.SearchStrategy[date]:
 
 # --- profiles ---------------------------------------------------------------------------------
 
-_REQUIRED = ("age", "department", "municipality", "years_abroad", "months_since_return",
-             "return_kind")
+_REQUIRED = (
+    "age",
+    "department",
+    "municipality",
+    "years_abroad",
+    "months_since_return",
+    "return_kind",
+)
 
 
 def _field_values(spec: FieldSpec) -> st.SearchStrategy[Any]:
@@ -390,8 +396,9 @@ def rule_bases(
     The rules share a small pool of services, so recommendations overlap and suppressions
     bite. Rules the engine cannot run (``rule_capacity_problem``) are rejected, not kept.
     """
-    pool = tuple(draw(st.lists(st.sampled_from(catalogue_codes()), min_size=3, max_size=8,
-                               unique=True)))
+    pool = tuple(
+        draw(st.lists(st.sampled_from(catalogue_codes()), min_size=3, max_size=8, unique=True))
+    )
     count = draw(st.integers(min_rules, max_rules))
     rules = []
     for number in range(count):

@@ -60,7 +60,7 @@ def test_recommend_names_bad_fields_in_spanish(tmp_path: Path) -> None:
     profile.write_text(json.dumps({**PROFILE, "age": 7391}), encoding="utf-8")
     result = runner.invoke(app, ["recommend", str(profile)])
     assert result.exit_code == 1
-    assert "age" in result.output and "menor o igual que 120" in result.output
+    assert "age" in result.output and "como máximo 120" in result.output
     assert "7391" not in result.output
 
 
@@ -86,3 +86,55 @@ def test_batch_writes_a_row_per_person(tmp_path: Path) -> None:
     assert [r["row"] for r in rows] == ["1", "2"]
     assert rows[0]["HUM_TEMPORARY_SHELTER"] == "urgent"
     assert rows[1]["HUM_TEMPORARY_SHELTER"] == ""
+
+
+def test_recommend_speaks_english_when_asked(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile), "--lang", "en"])
+    assert result.exit_code == 0
+    assert "Roadmap" in result.output and "first referral" in result.output
+    assert "Urgent" in result.output and "Temporary shelter" in result.output
+    spanish = runner.invoke(app, ["recommend", str(profile)])
+    assert "primera remisión" in spanish.output and "Urgente" in spanish.output
+
+
+def test_recommend_refuses_a_language_it_does_not_speak(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile), "--lang", "fr"])
+    assert result.exit_code == 2 and "fr" in result.output
+
+
+def test_recommend_says_where_a_file_is_not_json(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text('{"age": 34,\n "department": 54001 54}', encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile)])
+    assert result.exit_code == 1
+    assert "p.json: no es JSON (línea 2" in result.output
+    assert "54001" not in result.output
+
+
+def test_recommend_refuses_a_day_that_is_no_date(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile), "--as-of", "27/11/2026"])
+    assert result.exit_code == 1 and "AAAA-MM-DD" in result.output
+
+
+def test_batch_refuses_a_sheet_that_is_not_utf8(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes("año,department\n34,54\n".encode("latin-1"))
+    result = runner.invoke(app, ["batch", str(source), str(target), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "in.csv: the CSV is not UTF-8 text" in result.output
+    assert not target.exists()
+
+
+def test_batch_names_a_row_with_too_many_cells(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("age,department\n34,54,54001\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(source), str(target)])
+    assert result.exit_code == 0, result.output
+    assert "(row): la fila tiene más celdas" in target.read_text(encoding="utf-8")
+    assert "54001" not in target.read_text(encoding="utf-8")

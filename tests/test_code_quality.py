@@ -1,4 +1,5 @@
-"""The codebase stays ruff-clean and type-checks under mypy --strict (engine/ and network/)."""
+"""The code stays ruff-clean and formatted, and type-checks under mypy --strict (engine/,
+network/, api/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = [p for p in ("engine", "network") if (ROOT / p).is_dir()]
+PACKAGES = [p for p in ("engine", "network", "api") if (ROOT / p).is_dir()]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -18,6 +19,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_finds_nothing() -> None:
     result = _run("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_would_change_nothing() -> None:
+    result = _run("ruff", "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -195,8 +195,14 @@ def test_regression_comparing_with_an_empty_field_never_matches(
     )
     engine = RuleEngine(RuleBase(rule_base.manifest, rule_base.catalogue, (_rule(when),)))
     try:
-        profile = {"age": 30, "department": "05", "municipality": "05001", "years_abroad": 1,
-                   "months_since_return": 1, "return_kind": "voluntary"}
+        profile = {
+            "age": 30,
+            "department": "05",
+            "municipality": "05001",
+            "years_abroad": 1,
+            "months_since_return": 1,
+            "return_kind": "voluntary",
+        }
         fired = engine.evaluate(profile).fired
         if numeric:
             assert [f.id for f in fired] == (["T1"] if op == ">=" else [])

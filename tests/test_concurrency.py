@@ -119,9 +119,7 @@ def test_threads_on_two_rule_bases_at_once(
     engine: RuleEngine, generated_engine: RuleEngine
 ) -> None:
     profiles = random_profiles(random.Random(6), 60)
-    expected = {
-        id(e): [e.evaluate(p, DAY) for p in profiles] for e in (engine, generated_engine)
-    }
+    expected = {id(e): [e.evaluate(p, DAY) for p in profiles] for e in (engine, generated_engine)}
 
     def worker(number: int) -> bool:
         chosen = engine if number % 2 else generated_engine

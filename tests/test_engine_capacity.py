@@ -64,8 +64,12 @@ def _rule_base(rules: list[dict[str, Any]], version: str = "capacity-test") -> R
     return rule_base_from_data(manifest, default_catalogue(), {"capacity.yaml": rule_file})
 
 
-def _rule(rule_id: str, when: dict[str, Any], service: str = "LEGAL_RUR_REGISTRATION",
-          priority: str = "normal") -> dict[str, Any]:
+def _rule(
+    rule_id: str,
+    when: dict[str, Any],
+    service: str = "LEGAL_RUR_REGISTRATION",
+    priority: str = "normal",
+) -> dict[str, Any]:
     return {
         "id": rule_id,
         "title": {"es": f"Regla {rule_id}", "en": f"Rule {rule_id}"},
@@ -165,8 +169,13 @@ def _same_field_ranges(count: int) -> RuleBase:
         threshold = round(number * 120 / count, 3)
         test = {"field": "years_abroad", "op": _RANGE_OPS[number % 4], "value": threshold}
         second = {"field": "pregnant", "op": "==", "value": number % 3 == 0}
-        rules.append(_rule(f"T{number:03d}", {"all": [test, second]},
-                           priority=("urgent", "high", "normal")[number % 3]))
+        rules.append(
+            _rule(
+                f"T{number:03d}",
+                {"all": [test, second]},
+                priority=("urgent", "high", "normal")[number % 3],
+            )
+        )
     return _rule_base(rules, "same-field-ranges")
 
 
@@ -240,8 +249,13 @@ def test_two_rule_bases_side_by_side() -> None:
         differ = 0
         for age in range(0, 100, 3):
             for kind in ("voluntary", "deported", "expelled"):
-                profile = dict(BASE_PROFILE, age=age, return_kind=kind,
-                               years_abroad=age % 20 + 0.5, pregnant=age % 2 == 0)
+                profile = dict(
+                    BASE_PROFILE,
+                    age=age,
+                    return_kind=kind,
+                    years_abroad=age % 20 + 0.5,
+                    pregnant=age % 2 == 0,
+                )
                 one, two = first.evaluate(profile, DAY), second.evaluate(profile, DAY)
                 assert one == references[0].evaluate(profile, DAY)
                 assert two == references[1].evaluate(profile, DAY)
@@ -316,9 +330,7 @@ def _growth_over_reloads(rule_base: RuleBase, reloads: int = 5) -> int:
 
 
 RELOAD_BUDGET = 25 * 1024 * 1024
-needs_proc = pytest.mark.skipif(
-    not Path("/proc/self/statm").exists(), reason="needs /proc (Linux)"
-)
+needs_proc = pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc (Linux)")
 
 
 @needs_proc
@@ -366,8 +378,9 @@ LONG_LIST = 250
 def test_long_municipality_list_runs() -> None:
     """250 municipalities in one test (lists of 700 once hit durable-rules' regex limit)."""
     codes = _municipalities(LONG_LIST)
-    _runs_like_reference(_rule("LONG", {"field": "municipality", "op": "in", "value": codes}),
-                         codes[-1])
+    _runs_like_reference(
+        _rule("LONG", {"field": "municipality", "op": "in", "value": codes}), codes[-1]
+    )
 
 
 def test_long_region_list_runs() -> None:
@@ -387,8 +400,14 @@ def test_too_long_list_is_refused_by_the_loader() -> None:
 
 def test_too_long_list_is_refused_for_the_right_reason() -> None:
     with pytest.raises(RuleBaseError) as refused:
-        _rule_base([_rule("TOO-LONG", {"field": "municipality", "op": "in",
-                                       "value": _municipalities(1100)})])
+        _rule_base(
+            [
+                _rule(
+                    "TOO-LONG",
+                    {"field": "municipality", "op": "in", "value": _municipalities(1100)},
+                )
+            ]
+        )
     found = re.search(r"up to (\d+) tests pending at once, limit (\d+)", str(refused.value))
     assert found is None or int(found[1]) > int(found[2]), str(refused.value)
 
@@ -401,34 +420,63 @@ def test_too_long_list_is_refused_for_the_right_reason() -> None:
 # unit (a rule, or a rule joined with one of its notes' conditions) may hold at most 15 groups.
 # Regression: the loader accepted such rules and RuleEngine() raised EngineLimitError.
 
-_NUMBERS = ("age", "years_abroad", "months_since_return", "children_unregistered",
-            "school_age_children")
+_NUMBERS = (
+    "age",
+    "years_abroad",
+    "months_since_return",
+    "children_unregistered",
+    "school_age_children",
+)
 _FIELD_PAIRS = [
     {"field": a, "op": "<=", "other_field": b} for a in _NUMBERS for b in _NUMBERS if a != b
 ]
-_FLAGS = ("pregnant", "disability", "chronic_condition", "extreme_poverty", "has_trade_skills",
-          "wants_business", "importing_goods", "bringing_capital", "psychosocial_distress",
-          "urgent_medical_need", "sentence_in_force", "unaccompanied_minor",
-          "wants_travel_to_origin", "id_document_cancelled")
+_FLAGS = (
+    "pregnant",
+    "disability",
+    "chronic_condition",
+    "extreme_poverty",
+    "has_trade_skills",
+    "wants_business",
+    "importing_goods",
+    "bringing_capital",
+    "psychosocial_distress",
+    "urgent_medical_need",
+    "sentence_in_force",
+    "unaccompanied_minor",
+    "wants_travel_to_origin",
+    "id_document_cancelled",
+)
 _AGES = (0, 5, 12, 17, 18, 25, 30, 40, 50, 60, 65, 70, 80, 90)
 
 
 def _alternatives(count: int) -> dict[str, Any]:
     """``any`` of ``count`` situations, each ``all`` of an age threshold and a yes/no field."""
-    return {"any": [
-        {"all": [{"field": "age", "op": ">=", "value": _AGES[n]},
-                 {"field": _FLAGS[n], "op": "==", "value": True}]}
-        for n in range(count)
-    ]}
+    return {
+        "any": [
+            {
+                "all": [
+                    {"field": "age", "op": ">=", "value": _AGES[n]},
+                    {"field": _FLAGS[n], "op": "==", "value": True},
+                ]
+            }
+            for n in range(count)
+        ]
+    }
 
 
 def _alternatives_with_sets(count: int) -> dict[str, Any]:
     """``any`` of ``count`` situations, each ``all`` of an ``in`` list and a yes/no field."""
-    return {"any": [
-        {"all": [{"field": "employment", "op": "in", "value": ["unemployed", "not_seeking"]},
-                 {"field": _FLAGS[n], "op": "==", "value": True}]}
-        for n in range(count)
-    ]}
+    return {
+        "any": [
+            {
+                "all": [
+                    {"field": "employment", "op": "in", "value": ["unemployed", "not_seeking"]},
+                    {"field": _FLAGS[n], "op": "==", "value": True},
+                ]
+            }
+            for n in range(count)
+        ]
+    }
 
 
 _LOADER_GAPS: dict[str, dict[str, Any]] = {
@@ -470,18 +518,29 @@ def test_loader_refuses_note_conditions_that_cannot_run() -> None:
 
 @pytest.mark.parametrize(
     "when",
-    [_alternatives(13), _alternatives_with_sets(6), {"all": _FIELD_PAIRS[:14]},
-     {"any": _FIELD_PAIRS[:13]}],
-    ids=["any-of-13-situations", "any-of-6-situations-with-in", "14-field-comparisons-all",
-         "13-field-comparisons-any"],
+    [
+        _alternatives(13),
+        _alternatives_with_sets(6),
+        {"all": _FIELD_PAIRS[:14]},
+        {"any": _FIELD_PAIRS[:13]},
+    ],
+    ids=[
+        "any-of-13-situations",
+        "any-of-6-situations-with-in",
+        "14-field-comparisons-all",
+        "13-field-comparisons-any",
+    ],
 )
 def test_rules_just_below_the_limit_run(when: dict[str, Any]) -> None:
     """One group fewer than the cases above: the same rules run and agree with the reference."""
     _accepted_rule_runs(_rule("NEAR", when))
 
 
-@settings(max_examples=150 * SCALE, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=150 * SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(when=conditions(max_depth=3, max_items=5))
 def test_every_accepted_rule_builds_and_agrees(when: dict[str, Any]) -> None:
     """Every rule the loader accepts builds in durable-rules and agrees with the reference."""

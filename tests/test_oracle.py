@@ -40,8 +40,11 @@ SCALE = max(1, settings().max_examples // 100)
 RANDOM_BASES = settings(
     max_examples=120 * SCALE,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 
 
@@ -84,14 +87,14 @@ def check_invariants(rule_base: RuleBase, result: Evaluation) -> None:
         # (c) a suppressed service was recommended by a fired rule, and removed by fired rules.
         assert recommended.get(removed.code), f"{removed.code} suppressed but never recommended"
         removers = sorted(
-            r.id for r in fired
+            r.id
+            for r in fired
             if r.suppress is not None and r.suppress.removes(removed.code, areas[removed.code])
         )
         assert removed.rules == tuple(removers)
     for service in result.services:
         assert not any(
-            r.suppress is not None and r.suppress.removes(service.code, service.area)
-            for r in fired
+            r.suppress is not None and r.suppress.removes(service.code, service.area) for r in fired
         ), f"{service.code} should have been suppressed"
 
     # (d) roadmap order: priority, then area, then code.
@@ -110,8 +113,11 @@ def assert_same(engine_result: Evaluation, reference_result: Evaluation) -> None
 @settings(max_examples=600 * SCALE, deadline=None)
 @given(profile=valid_profiles(), as_of=as_of_dates())
 def test_default_rule_base_matches_reference(
-    engine: RuleEngine, reference: ReferenceEvaluator, rule_base: RuleBase,
-    profile: dict[str, Any], as_of: date,
+    engine: RuleEngine,
+    reference: ReferenceEvaluator,
+    rule_base: RuleBase,
+    profile: dict[str, Any],
+    as_of: date,
 ) -> None:
     result = engine.evaluate(profile, as_of)
     assert_same(result, reference.evaluate(profile, as_of))
@@ -166,8 +172,11 @@ def _one_rule_base(when: dict[str, Any], rule_id: str) -> RuleBase:
     return rule_base_from_data(default_manifest(), default_catalogue(), {"t.yaml": rule_file})
 
 
-@settings(max_examples=150 * SCALE, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=150 * SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(
     condition=conditions(),
     profiles=st.lists(valid_profiles(), min_size=4, max_size=10),
@@ -201,8 +210,9 @@ def test_negation_fires_on_complementary_profiles(
 def test_rule_bases_strategy_builds() -> None:
     """The strategy's rule bases are accepted by the loader (a guard for the strategy itself)."""
 
-    @settings(max_examples=30, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(rule_bases(max_rules=5))
     def builds(data: tuple[Any, Any, dict[str, Any]]) -> None:
         assert build_rule_base(data).rules

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import subprocess
 import sys
@@ -18,6 +20,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _wait_until_up(port: int) -> None:
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the server did not start within 10 seconds")
+
+
 def test_the_real_server_answers_a_recommendation() -> None:
     port = _free_port()
     server = subprocess.Popen(
@@ -28,13 +41,7 @@ def test_the_real_server_answers_a_recommendation() -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_up(port)
         body = (
             b'{"profile": {"age": 30, "department": "11", "municipality": "11001",'
             b' "years_abroad": 4, "months_since_return": 2, "return_kind": "voluntary"}}'
@@ -45,6 +52,38 @@ def test_the_real_server_answers_a_recommendation() -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
             assert b"LEGAL_RUR_REGISTRATION" in response.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_real_server_stops_reading_a_chunked_body_over_the_limit() -> None:
+    """10 MB sent in chunks with no Content-Length: answered 413 in the shared shape after
+    about the limit (1 MB by default), without the rest being read."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(port)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("POST", "/v1/recommendations")
+        connection.putheader("content-type", "application/json")
+        connection.putheader("transfer-encoding", "chunked")
+        connection.endheaders()
+        try:
+            for _ in range(1_000):
+                chunk = b" " * 10_000
+                connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            pass  # the server answered and closed while we were still sending
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["error"]["code"] == "body_too_large"
+        connection.close()
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
+from .. import examples
 from ..deps import NetworkDep
+from ..schemas import CoverageGap, error_responses
 
 router = APIRouter(prefix="/v1", tags=["auditors"])
 
 
-@router.get("/network/gaps")
-async def gaps(network: NetworkDep) -> list[dict[str, Any]]:
-    """For every department and service, the best level reachable and the distance."""
+@router.get(
+    "/network/gaps",
+    response_model=list[CoverageGap],
+    responses={
+        200: {"content": {"application/json": {"example": examples.GAPS}}},
+        **error_responses(),
+    },
+)
+async def gaps(network: NetworkDep) -> list[CoverageGap]:
+    """For every department and every service of the catalogue, the best level a returnee
+    living in the department's capital can be referred at (municipality, department,
+    national, neighbouring department, or none) and how far that provider is."""
     return [
-        {
-            "department": g.department,
-            "service": g.service,
-            "level": g.level.name.lower(),
-            "distance_km": g.distance_km,
-            "institution_id": g.institution_id,
-        }
+        CoverageGap.model_validate(
+            {
+                "department": g.department,
+                "service": g.service,
+                "level": g.level.name.lower(),
+                "distance_km": g.distance_km,
+                "institution_id": g.institution_id,
+            }
+        )
         for g in network.gaps()
     ]

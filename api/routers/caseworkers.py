@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from engine import ProfileError
+from engine.rule_model import ServiceEntry
+from engine.vocabulary import DEPARTMENTS
+from network import Network
+from network.models import Institution
 
+from .. import examples
 from ..batch import batch_csv
 from ..deps import EngineDep, NetworkDep
+from ..errors import NotFoundError, UnknownFilterError, invalid_profile_body
 from ..recommend import recommend
-from ..schemas import RecommendationRequest, RecommendationResponse
+from ..schemas import (
+    BatchItemError,
+    Language,
+    RecommendationRequest,
+    RecommendationResponse,
+    error_responses,
+)
 
 router = APIRouter(prefix="/v1", tags=["caseworkers"])
 
+_BATCH_ITEMS = TypeAdapter(list[RecommendationRequest])
 
-@router.post("/recommendations", response_model=RecommendationResponse)
+
+@router.post(
+    "/recommendations",
+    response_model=RecommendationResponse,
+    responses=error_responses(413, 422),
+)
 async def recommendations(
     body: RecommendationRequest, engine: EngineDep, network: NetworkDep
 ) -> RecommendationResponse:
-    """The roadmap for one returnee: services in order, why, and where to refer them."""
+    """The roadmap for one returnee: services in order (urgent first), the rules that
+    recommend each with their legal basis and the conditions they tested, and the partner
+    institutions to refer the person to, with the reason for each."""
     return await run_in_threadpool(
         recommend,
         engine,
@@ -38,31 +58,58 @@ async def recommendations(
 
 @router.post(
     "/recommendations/batch",
+    responses={
+        200: {
+            "description": "The answers in the order asked: a roadmap, or an error object in"
+            " place of an invalid profile. CSV in gives CSV out: a row per person, a column"
+            " per service of the catalogue holding its priority, and an errors column.",
+            "model": list[RecommendationResponse | BatchItemError],
+            "content": {
+                "application/json": {"example": examples.BATCH_RESPONSE},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": examples.BATCH_CSV_RESPONSE,
+                },
+            },
+        },
+        **error_responses(413, 422),
+    },
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
                 "application/json": {
                     "schema": {
                         "type": "array",
                         "items": {"$ref": "#/components/schemas/RecommendationRequest"},
-                    }
+                    },
+                    "example": examples.BATCH_REQUEST,
                 },
-                "text/csv": {"schema": {"type": "string"}},
-            }
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": examples.BATCH_CSV_REQUEST,
+                },
+            },
         }
     },
 )
 async def recommendations_batch(
-    request: Request, engine: EngineDep, network: NetworkDep, lang: str = "es"
+    request: Request,
+    engine: EngineDep,
+    network: NetworkDep,
+    lang: Annotated[
+        Language, Query(description="Language of the CSV answer's error column.")
+    ] = "es",
 ) -> Response:
-    """Many profiles at once: a JSON array of request bodies (answers in the same order, an
-    error object where a profile is invalid), or a CSV upload answered as CSV."""
+    """Many returnees at once, for spreadsheets and for intake days: a JSON array of request
+    bodies, or a CSV upload (a row per person, columns named as the profile's fields; an empty
+    cell takes the field's default)."""
     body = await request.body()
     if request.headers.get("content-type", "").startswith("text/csv"):
-        text = await run_in_threadpool(batch_csv, engine, body.decode("utf-8-sig"), lang)
-        return Response(text, media_type="text/csv")
+        answer = await run_in_threadpool(batch_csv, engine, body, lang)
+        return Response(answer, media_type="text/csv")
     try:
-        items = TypeAdapter(list[RecommendationRequest]).validate_json(body)
+        items = _BATCH_ITEMS.validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
 
@@ -70,59 +117,92 @@ async def recommendations_batch(
         answers: list[dict[str, Any]] = []
         for item in items:
             try:
-                answers.append(
-                    recommend(
-                        engine,
-                        network,
-                        item.profile,
-                        item.as_of,
-                        item.lang,
-                        item.targets_per_service,
-                    ).model_dump(mode="json")
+                answer = recommend(
+                    engine, network, item.profile, item.as_of, item.lang, item.targets_per_service
                 )
+                answers.append(answer.model_dump(mode="json"))
             except ProfileError as error:
-                answers.append(
-                    {
-                        "error": {
-                            "code": "invalid_profile",
-                            "problems": [
-                                {"field": p.field, "message": p.message, "message_es": p.message_es}
-                                for p in error.problems
-                            ],
-                        }
-                    }
-                )
+                answers.append(invalid_profile_body(error))
         return answers
 
     return JSONResponse(await run_in_threadpool(run_all))
 
 
-@router.get("/services")
-async def services(engine: EngineDep) -> list[dict[str, Any]]:
-    """The service catalogue, with labels in Spanish and English."""
-    return [
-        {"code": s.code, "area": s.area.value, "label": s.label.model_dump()}
-        for s in engine.rule_base.catalogue.services
-    ]
+@router.get(
+    "/services",
+    response_model=list[ServiceEntry],
+    responses={
+        200: {"content": {"application/json": {"example": examples.SERVICES}}},
+        **error_responses(),
+    },
+)
+async def services(engine: EngineDep) -> list[ServiceEntry]:
+    """The service catalogue (protocols §2): code, area, and labels in Spanish and English."""
+    return list(engine.rule_base.catalogue.services)
 
 
-@router.get("/institutions")
+@router.get(
+    "/institutions",
+    response_model=list[Institution],
+    responses={
+        200: {"content": {"application/json": {"example": [examples.INSTITUTION]}}},
+        **error_responses(422),
+    },
+)
 async def institutions(
     network: NetworkDep,
-    service: str | None = None,
-    department: str | None = None,
-    municipality: str | None = None,
-) -> list[dict[str, Any]]:
-    """Partner institutions, filtered by service offered and by where they are."""
-    return [
-        i.model_dump(mode="json")
-        for i in network.institutions_for(service, department, municipality)
-    ]
+    service: Annotated[
+        str | None, Query(description="A service code of the catalogue, e.g. HUM_FOOD_AID.")
+    ] = None,
+    department: Annotated[
+        str | None, Query(description="DIVIPOLA code of the department, e.g. 54.")
+    ] = None,
+    municipality: Annotated[
+        str | None, Query(description="DIVIPOLA code of the municipality, e.g. 54001.")
+    ] = None,
+) -> list[Institution]:
+    """Partner institutions, filtered by service offered and by where they are located."""
+    _check_filters(network, service, department, municipality)
+    return network.institutions_for(service, department, municipality)
 
 
-@router.get("/institutions/{institution_id}")
-async def institution(institution_id: str, network: NetworkDep) -> dict[str, Any]:
+def _check_filters(
+    network: Network, service: str | None, department: str | None, municipality: str | None
+) -> None:
+    """Refuse a filter that names nothing, instead of answering an empty list that would read
+    as 'no institution offers this'."""
+    if service is not None and service not in network.services:
+        raise UnknownFilterError(
+            "service",
+            "not a service code of the catalogue; GET /v1/services lists them",
+            "no es un código de servicio del catálogo; GET /v1/services los lista",
+        )
+    for parameter, code, length in (
+        ("department", department, 2),
+        ("municipality", municipality, 5),
+    ):
+        if code is not None and not (
+            len(code) == length and code.isdigit() and code[:2] in DEPARTMENTS
+        ):
+            raise UnknownFilterError(
+                parameter,
+                f"not a DIVIPOLA {parameter} code ({length} digits, e.g. 54 or 54001)",
+                f"no es un código DIVIPOLA de {'departamento' if length == 2 else 'municipio'}"
+                f" ({length} dígitos, p. ej. 54 o 54001)",
+            )
+
+
+@router.get(
+    "/institutions/{institution_id}",
+    response_model=Institution,
+    responses={
+        200: {"content": {"application/json": {"example": examples.INSTITUTION}}},
+        **error_responses(404, 422),
+    },
+)
+async def institution(institution_id: str, network: NetworkDep) -> Institution:
+    """One partner institution: services, area served, contact, hours and weekly capacity."""
     found = network.institutions.get(institution_id)
     if found is None:
-        raise HTTPException(404, f"no institution with id '{institution_id}'")
-    return found.model_dump(mode="json")
+        raise NotFoundError("institution", "institución", institution_id, "/v1/institutions")
+    return found

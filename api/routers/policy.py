@@ -4,30 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from engine import Profile
+from engine.rule_model import Rule
 
+from .. import examples
 from ..deps import EngineDep
+from ..errors import NotFoundError
+from ..schemas import error_responses
 
 router = APIRouter(prefix="/v1", tags=["policy staff"])
 
 
-@router.get("/rules")
-async def rules(engine: EngineDep) -> list[dict[str, Any]]:
-    """Every rule in service, as written."""
-    return [r.model_dump(mode="json", by_alias=True) for r in engine.rule_base.rules]
+@router.get(
+    "/rules",
+    response_model=list[Rule],
+    response_model_by_alias=True,
+    responses={
+        200: {"content": {"application/json": {"example": [examples.RULE]}}},
+        **error_responses(),
+    },
+)
+async def rules(engine: EngineDep) -> list[Rule]:
+    """Every rule in service, as written in the rule files (see docs/rule-format.md)."""
+    return list(engine.rule_base.rules)
 
 
-@router.get("/rules/{rule_id}")
-async def rule(rule_id: str, engine: EngineDep) -> dict[str, Any]:
+@router.get(
+    "/rules/{rule_id}",
+    response_model=Rule,
+    response_model_by_alias=True,
+    responses={
+        200: {"content": {"application/json": {"example": examples.RULE}}},
+        **error_responses(404, 422),
+    },
+)
+async def rule(rule_id: str, engine: EngineDep) -> Rule:
+    """One rule in service: its conditions, effects, legal basis and the days it applies."""
     found = engine.rule_base.rules_by_id.get(rule_id)
     if found is None:
-        raise HTTPException(404, f"no rule with id '{rule_id}'")
-    return found.model_dump(mode="json", by_alias=True)
+        raise NotFoundError("rule", "regla", rule_id, "/v1/rules")
+    return found
 
 
-@router.get("/profile-schema")
+@router.get(
+    "/profile-schema",
+    responses={
+        200: {
+            "description": "A JSON Schema (draft 2020-12); each property has `labels` with"
+            " `es` and `en`, and `enum` where the answer is one of a set.",
+            "content": {"application/json": {"example": Profile.model_json_schema()}},
+        },
+        **error_responses(),
+    },
+)
 async def profile_schema() -> dict[str, Any]:
-    """JSON Schema of the profile with Spanish and English labels, to build intake forms."""
+    """The JSON Schema of a returnee's profile, with Spanish and English labels for each
+    field: enough to build an intake form that asks exactly what the protocols need."""
     return Profile.model_json_schema()

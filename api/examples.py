@@ -1,0 +1,354 @@
+"""Examples of every request and response body, shown in the OpenAPI (``/docs``).
+
+They are real answers of the default rule base and network, cut short where a list is long;
+``tests/test_api_contract.py`` checks that each still fits its schema and that the example
+request still gets the services shown, so the documentation cannot drift from the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+#: A man deported to Cúcuta two weeks ago, with no shelter and no money.
+RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
+    "profile": {
+        "age": 34,
+        "department": "54",
+        "municipality": "54001",
+        "years_abroad": 4,
+        "months_since_return": 0.5,
+        "return_kind": "deported",
+        "has_shelter": False,
+        "has_funds": False,
+    },
+    "as_of": "2026-11-27",
+    "lang": "es",
+    "targets_per_service": 1,
+}
+
+
+#: Its answer, cut to two of the seven services of the roadmap.
+RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
+    "rule_base": {
+        "version": "2026.11",
+        "hash": "a020a1c683f14f71c19aee78510696c0172b56c488c7060f2044545633e9db57",
+    },
+    "network": {"version": "0a615e3578b3"},
+    "as_of": "2026-11-27",
+    "services": [
+        {
+            "code": "HUM_TEMPORARY_SHELTER",
+            "area": "humanitarian",
+            "priority": "urgent",
+            "label": "Alojamiento temporal (Hogar de Paso)",
+            "rules": ["P27"],
+            "notes": [],
+            "legal_basis": [],
+            "explanation": [
+                {
+                    "rule": "P27",
+                    "title": "Alojamiento temporal",
+                    "conditions": [
+                        {
+                            "test": "has_shelter == false",
+                            "holds": True,
+                            "values": {"has_shelter": False},
+                            "shown": "has_shelter == false (valor: false)",
+                        },
+                        {
+                            "test": "months_since_return < 3",
+                            "holds": True,
+                            "values": {"months_since_return": 0.5},
+                            "shown": "months_since_return < 3 (valor: 0.5)",
+                        },
+                    ],
+                }
+            ],
+            "targets": [
+                {
+                    "institution_id": "centro-migraciones-cucuta",
+                    "name": "Centro de Migraciones (Misión Scalabriniana)",
+                    "municipality": "54001",
+                    "contact": {
+                        "phone": None,
+                        "email": "centro-migraciones-cucuta@example.org",
+                        "web": None,
+                    },
+                    "reason": "Hogar de Paso de frontera; atiende en Cúcuta; "
+                    "aliada de Oficina de Atención al Migrante — "
+                    "Cúcuta",
+                }
+            ],
+        },
+        {
+            "code": "LEGAL_RUR_REGISTRATION",
+            "area": "legal",
+            "priority": "normal",
+            "label": "Inscripción en el Registro Único de Retorno (RUR)",
+            "rules": ["P01"],
+            "notes": [],
+            "legal_basis": [
+                {
+                    "rule": "P01",
+                    "instrument": "Ley 1565 de 2012",
+                    "article": "art. 2",
+                    "url": "http://www.secretariasenado.gov.co/senado/basedoc/ley_1565_2012.html",
+                },
+                {
+                    "rule": "P01",
+                    "instrument": "Ley 2136 de 2021",
+                    "article": "art. 28",
+                    "url": "http://www.secretariasenado.gov.co/senado/basedoc/ley_2136_2021.html",
+                },
+            ],
+            "explanation": [
+                {
+                    "rule": "P01",
+                    "title": "Inscripción en el Registro Único de Retorno",
+                    "conditions": [
+                        {
+                            "test": "age >= 18",
+                            "holds": True,
+                            "values": {"age": 34},
+                            "shown": "age >= 18 (valor: 34)",
+                        },
+                        {
+                            "test": "years_abroad >= 3",
+                            "holds": True,
+                            "values": {"years_abroad": 4.0},
+                            "shown": "years_abroad >= 3 (valor: 4)",
+                        },
+                        {
+                            "test": "months_since_return < 12",
+                            "holds": True,
+                            "values": {"months_since_return": 0.5},
+                            "shown": "months_since_return < 12 (valor: 0.5)",
+                        },
+                        {
+                            "test": "rur_status == not_registered",
+                            "holds": True,
+                            "values": {"rur_status": "not_registered"},
+                            "shown": "rur_status == not_registered (valor: not_registered)",
+                        },
+                    ],
+                }
+            ],
+            "targets": [
+                {
+                    "institution_id": "cancilleria-oam-norte-santander",
+                    "name": "Oficina de Atención al Migrante — Cúcuta (atención "
+                    "directa de la Cancillería)",
+                    "municipality": "54001",
+                    "contact": {
+                        "phone": None,
+                        "email": "cancilleria-oam-norte-santander@example.org",
+                        "web": None,
+                    },
+                    "reason": "atiende en el departamento de Norte de Santander; "
+                    "aliada de Oficina de Atención al Migrante — "
+                    "Cúcuta",
+                }
+            ],
+        },
+    ],
+    "suppressed": [],
+}
+
+
+#: The first two services of the catalogue.
+SERVICES: Final[list[dict[str, Any]]] = [
+    {
+        "code": "HEALTH_SUBSIDIZED_ENROLLMENT",
+        "area": "health",
+        "label": {
+            "es": "Afiliación al régimen subsidiado de salud",
+            "en": "Subsidised health enrolment",
+        },
+    },
+    {
+        "code": "HEALTH_URGENT_CARE",
+        "area": "health",
+        "label": {
+            "es": "Atención de urgencias en la red pública hospitalaria",
+            "en": "Urgent medical care",
+        },
+    },
+]
+
+
+#: Rule P27 as written in rules/.
+RULE: Final[dict[str, Any]] = {
+    "id": "P27",
+    "title": {"es": "Alojamiento temporal", "en": "Shelter"},
+    "status": "in_force",
+    "legal_basis": [],
+    "effective_from": None,
+    "effective_to": None,
+    "regions": None,
+    "when": {
+        "all": [
+            {"field": "has_shelter", "op": "==", "value": False, "other_field": None},
+            {"field": "months_since_return", "op": "<", "value": 3, "other_field": None},
+        ]
+    },
+    "recommend": [{"service": "HUM_TEMPORARY_SHELTER", "priority": "urgent", "notes": []}],
+    "suppress": None,
+    "description": {
+        "es": "Si la persona no tiene un lugar seguro donde dormir los próximos 7 "
+        "días y lleva menos de 3 meses en Colombia, se le remite con "
+        "urgencia a un Hogar de Paso.",
+        "en": "A person with no safe place to sleep for the next 7 days who came "
+        "back less than 3 months ago is referred urgently to a transit "
+        "shelter (Hogar de Paso).",
+    },
+}
+
+
+#: A partner institution.
+INSTITUTION: Final[dict[str, Any]] = {
+    "id": "centro-migraciones-cucuta",
+    "name": "Centro de Migraciones (Misión Scalabriniana)",
+    "kind": "ngo",
+    "services": ["HUM_TEMPORARY_SHELTER", "HUM_FOOD_AID", "HUM_EMERGENCY_KIT"],
+    "serves": {
+        "national": False,
+        "departments": ["54"],
+        "municipalities": ["54001", "54405", "54874"],
+    },
+    "municipality": "54001",
+    "address": "Cúcuta (dirección por confirmar)",
+    "contact": {"phone": None, "email": "centro-migraciones-cucuta@example.org", "web": None},
+    "languages": ["es"],
+    "hours": {
+        "es": "Todos los días, 24 horas (por confirmar)",
+        "en": "Every day, 24 hours (to be confirmed)",
+    },
+    "weekly_capacity": 40,
+    "active": True,
+    "tags": ["hogar_de_paso"],
+    "status": "in_force",
+}
+
+
+#: Two rows of the coverage table: Vaupés has no local provider.
+GAPS: Final[list[dict[str, Any]]] = [
+    {
+        "department": "97",
+        "service": "EDU_DEGREE_CONVALIDATION",
+        "level": "national",
+        "distance_km": 574.2,
+        "institution_id": "mineducacion",
+    },
+    {
+        "department": "97",
+        "service": "EDU_SCHOOL_CONVALIDATION",
+        "level": "national",
+        "distance_km": 574.2,
+        "institution_id": "mineducacion",
+    },
+]
+
+
+#: A profile with an impossible age and a misspelt field.
+INVALID_PROFILE: Final[dict[str, Any]] = {
+    "error": {
+        "code": "invalid_profile",
+        "message": "the profile is invalid; correct the fields listed",
+        "message_es": "el perfil no es válido; corrija los campos señalados",
+        "problems": [
+            {
+                "field": "age",
+                "message": "must be at most 120",
+                "message_es": "debe ser como máximo 120",
+            },
+            {
+                "field": "pregnat",
+                "message": "unknown field; the profile vocabulary has no such "
+                "field (did you mean 'pregnant'?)",
+                "message_es": "campo desconocido: el perfil no tiene este campo "
+                "(¿quiso decir 'pregnant'?)",
+            },
+        ],
+    }
+}
+
+
+#: A request asking for a language Ruta does not speak.
+INVALID_REQUEST: Final[dict[str, Any]] = {
+    "error": {
+        "code": "invalid_request",
+        "message": "the request is invalid; correct the fields listed",
+        "message_es": "la solicitud no es válida; corrija los campos señalados",
+        "problems": [
+            {
+                "field": "lang",
+                "message": "must be one of 'es' or 'en'",
+                "message_es": "debe ser uno de 'es' o 'en'",
+            }
+        ],
+    }
+}
+
+
+#: A rule id not in service.
+NOT_FOUND: Final[dict[str, Any]] = {
+    "error": {
+        "code": "not_found",
+        "message": "no rule with id 'P99'; GET /v1/rules lists them all",
+        "message_es": "no hay ninguna regla con el identificador 'P99'; GET /v1/rules las lista"
+        " todas",
+        "problems": [],
+    }
+}
+
+
+#: A body over the limit (setting RUTA_MAX_BODY_BYTES).
+BODY_TOO_LARGE: Final[dict[str, Any]] = {
+    "error": {
+        "code": "body_too_large",
+        "message": "the request body is over 1000000 bytes; send fewer profiles per request",
+        "message_es": "el cuerpo de la solicitud supera 1000000 bytes; envíe menos perfiles"
+        " por solicitud",
+        "problems": [],
+    }
+}
+
+
+#: An unexpected failure: the correlation id finds the log line (which holds no profile).
+INTERNAL_ERROR: Final[dict[str, Any]] = {
+    "error": {
+        "code": "internal_error",
+        "message": "unexpected failure; quote the correlation id when reporting it",
+        "message_es": "fallo inesperado; cite el identificador de correlación al informarlo",
+        "problems": [],
+        "correlation_id": "3f1c9a0e5b7d4e2a9c8b6d4f2e0a1b3c",
+    }
+}
+
+
+#: A batch of two requests: the second profile is invalid and is answered in its place.
+BATCH_REQUEST: Final[list[dict[str, Any]]] = [
+    RECOMMENDATION_REQUEST,
+    {"profile": {**RECOMMENDATION_REQUEST["profile"], "age": 200}, "lang": "en"},
+]
+
+#: The batch's answer, in the same order.
+BATCH_RESPONSE: Final[list[dict[str, Any]]] = [
+    RECOMMENDATION_RESPONSE,
+    {"error": {**INVALID_PROFILE["error"], "problems": INVALID_PROFILE["error"]["problems"][:1]}},
+]
+
+#: A spreadsheet of two people, one per row, columns named as the profile's fields.
+BATCH_CSV_REQUEST: Final[str] = (
+    "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+    "34,54,54001,4,0.5,deported,no\n"
+    "200,11,11001,1,1,voluntary,\n"
+)
+
+#: Its answer: a row per person, a column per service of the catalogue (cut to four here).
+BATCH_CSV_RESPONSE: Final[str] = (
+    "row,rule_base_version,HEALTH_SUBSIDIZED_ENROLLMENT,LEGAL_RUR_REGISTRATION,"
+    "HUM_TEMPORARY_SHELTER,HUM_EMERGENCY_KIT,errors\n"
+    "1,2026.11,normal,normal,urgent,high,\n"
+    "2,2026.11,,,,,age: debe ser como máximo 120\n"
+)

@@ -1,0 +1,46 @@
+"""Request-validation problems in Spanish and English, in the shape of a profile problem.
+
+FastAPI reports a malformed request (not JSON, a missing ``profile``, ``lang`` outside es/en, a
+date that is no date…) through pydantic; each error record becomes ``{"field", "message",
+"message_es"}`` with the engine's bilingual messages, never the value sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.messages import bilingual
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """Where the problem is, as the client wrote it: ``lang``, ``profile``, ``[2].as_of``, or
+    ``query.service`` for a query parameter (``body`` is the default and is left out)."""
+    parts = list(location)
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+#: The API's own kinds of request problem: (English, Spanish).
+_API_MESSAGES: dict[str, tuple[str, str]] = {
+    "csv_encoding": (
+        "the CSV is not UTF-8 text: save the spreadsheet as 'CSV UTF-8'",
+        "el CSV no está en UTF-8: guarde la hoja de cálculo como 'CSV UTF-8'",
+    ),
+}
+
+
+def request_problem(error: Mapping[str, Any]) -> dict[str, str]:
+    """One of pydantic's error records as a problem of the API's error body."""
+    kind = str(error["type"])
+    message, message_es = _API_MESSAGES.get(kind) or bilingual(
+        kind, error.get("ctx"), str(error["msg"])
+    )
+    return {"field": field_path(error["loc"]), "message": message, "message_es": message_es}

@@ -1,0 +1,160 @@
+"""The API's documented contract: every endpoint has examples and typed responses in the
+OpenAPI, and the examples are still true of the running service."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+
+from api import examples
+from api.main import create_app
+from api.schemas import (
+    BatchItemError,
+    CoverageGap,
+    ErrorResponse,
+    RecommendationRequest,
+    RecommendationResponse,
+)
+from engine.rule_model import Rule, ServiceEntry
+from network.models import Institution
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def openapi(client: TestClient) -> dict[str, Any]:
+    document: dict[str, Any] = client.get("/openapi.json").json()
+    return document
+
+
+def _operations(openapi: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def _has_example(media: dict[str, Any], openapi: dict[str, Any]) -> bool:
+    if "example" in media or "examples" in media:
+        return True
+    reference = media.get("schema", {}).get("$ref", "")
+    schema = openapi["components"]["schemas"].get(reference.rsplit("/", 1)[-1], {})
+    return "examples" in schema
+
+
+def test_every_success_response_has_an_example_and_a_schema(openapi: dict[str, Any]) -> None:
+    for path, method, operation in _operations(openapi):
+        for media_type, media in operation["responses"]["200"]["content"].items():
+            where = f"{method.upper()} {path} {media_type}"
+            assert "schema" in media and media["schema"] != {}, where
+            assert _has_example(media, openapi), where
+
+
+def test_every_request_body_has_an_example(openapi: dict[str, Any]) -> None:
+    for path, method, operation in _operations(openapi):
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+            assert _has_example(media, openapi), f"{method.upper()} {path} {media_type}"
+
+
+def test_every_error_is_documented_in_the_shared_shape(openapi: dict[str, Any]) -> None:
+    shared = "#/components/schemas/ErrorResponse"
+    for path, method, operation in _operations(openapi):
+        errors = {s: r for s, r in operation["responses"].items() if s.startswith(("4", "5"))}
+        assert "500" in errors, f"{method.upper()} {path}"
+        for status, response in errors.items():
+            media = response["content"]["application/json"]
+            assert media["schema"] == {"$ref": shared}, f"{method.upper()} {path} {status}"
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+
+
+def test_the_profile_is_documented_field_by_field(openapi: dict[str, Any]) -> None:
+    profile = openapi["components"]["schemas"]["RecommendationRequest"]["properties"]["profile"]
+    assert {"age", "department", "municipality", "return_kind"} <= set(profile["properties"])
+    assert profile["properties"]["age"]["labels"]["es"].startswith("Edad")
+
+
+@pytest.mark.parametrize(
+    ("example", "shape"),
+    [
+        (examples.RECOMMENDATION_REQUEST, RecommendationRequest),
+        (examples.RECOMMENDATION_RESPONSE, RecommendationResponse),
+        (examples.BATCH_REQUEST, list[RecommendationRequest]),
+        (examples.BATCH_RESPONSE, list[RecommendationResponse | BatchItemError]),
+        (examples.SERVICES, list[ServiceEntry]),
+        (examples.RULE, Rule),
+        (examples.INSTITUTION, Institution),
+        (examples.GAPS, list[CoverageGap]),
+        (examples.INVALID_PROFILE, ErrorResponse),
+        (examples.INVALID_REQUEST, ErrorResponse),
+        (examples.NOT_FOUND, ErrorResponse),
+        (examples.BODY_TOO_LARGE, ErrorResponse),
+        (examples.INTERNAL_ERROR, ErrorResponse),
+    ],
+    ids=lambda value: getattr(value, "__name__", None) or "",
+)
+def test_each_example_fits_its_schema(example: Any, shape: Any) -> None:
+    TypeAdapter(shape).validate_python(example)
+
+
+def test_the_example_request_gets_the_services_shown(client: TestClient) -> None:
+    answer = client.post("/v1/recommendations", json=examples.RECOMMENDATION_REQUEST).json()
+    served = {s["code"]: s for s in answer["services"]}
+    for shown in examples.RECOMMENDATION_RESPONSE["services"]:
+        real = served[shown["code"]]
+        assert real["priority"] == shown["priority"] and real["rules"] == shown["rules"]
+        assert [t["institution_id"] for t in real["targets"]] == [
+            t["institution_id"] for t in shown["targets"]
+        ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "example"),
+    [
+        (
+            "POST",
+            "/v1/recommendations",
+            {"profile": {**examples.RECOMMENDATION_REQUEST["profile"], "age": 200, "pregnat": 1}},
+            examples.INVALID_PROFILE,
+        ),
+        (
+            "POST",
+            "/v1/recommendations",
+            {**examples.RECOMMENDATION_REQUEST, "lang": "fr"},
+            examples.INVALID_REQUEST,
+        ),
+        ("GET", "/v1/rules/P99", None, examples.NOT_FOUND),
+    ],
+)
+def test_the_error_examples_are_what_the_service_answers(
+    client: TestClient, method: str, path: str, body: Any, example: dict[str, Any]
+) -> None:
+    assert client.request(method, path, json=body).json() == example
+
+
+def test_the_examples_name_real_records(client: TestClient) -> None:
+    assert client.get(f"/v1/rules/{examples.RULE['id']}").status_code == 200
+    assert client.get(f"/v1/institutions/{examples.INSTITUTION['id']}").status_code == 200
+    codes = {s["code"] for s in client.get("/v1/services").json()}
+    assert {s["code"] for s in examples.SERVICES} <= codes
+
+
+def test_the_csv_example_is_what_the_service_answers(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations/batch",
+        content=examples.BATCH_CSV_REQUEST.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    real = list(csv.DictReader(io.StringIO(response.text)))
+    shown = list(csv.DictReader(io.StringIO(examples.BATCH_CSV_RESPONSE)))
+    assert len(real) == len(shown)
+    for real_row, shown_row in zip(real, shown, strict=True):
+        assert {column: real_row[column] for column in shown_row} == shown_row
