@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import ProfileError, RutaEngineError
+from engine.messages import bilingual
 from network import NetworkError, UnknownPlaceError
 
 from .messages import request_problem
@@ -116,6 +117,13 @@ _STARLETTE: dict[int, tuple[str, str, str]] = {
 }
 
 
+_INVALID_REQUEST = (
+    "the request is invalid; correct the fields listed",
+    "la solicitud no es válida; corrija los campos señalados",
+)
+_NOT_JSON = bilingual("json_invalid", None, "")
+
+
 def error_body(
     code: str,
     message: str,
@@ -162,12 +170,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, error: RequestValidationError) -> JSONResponse:
         problems = [request_problem(e) for e in error.errors()]
-        body = error_body(
-            "invalid_request",
-            "the request is invalid; correct the fields listed",
-            "la solicitud no es válida; corrija los campos señalados",
-            problems,
-        )
+        body = error_body("invalid_request", *_INVALID_REQUEST, problems)
         return JSONResponse(body, 422)
 
     @app.exception_handler(RutaApiError)
@@ -191,6 +194,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8): the same as bad JSON.
+            problem = {"field": "body", "message": _NOT_JSON[0], "message_es": _NOT_JSON[1]}
+            body = error_body("invalid_request", *_INVALID_REQUEST, [problem])
+            return JSONResponse(body, 422)
         code, message, message_es = _STARLETTE.get(
             error.status_code,
             ("http_error", str(error.detail), "la solicitud no pudo atenderse"),

@@ -39,7 +39,11 @@ class RecommendationRequest(BaseModel):
     )
     lang: Language = Field("es", description="Language of labels, notes and reasons.")
     targets_per_service: int = Field(
-        3, ge=0, le=20, description="Referral institutions per service; 0 for none."
+        3,
+        ge=0,
+        le=20,
+        strict=True,
+        description="Referral institutions per service; 0 for none.",
     )
 
 

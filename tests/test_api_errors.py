@@ -293,3 +293,22 @@ def test_a_csv_row_with_more_cells_than_columns_is_an_error_in_its_row(
     assert response.status_code == 200
     assert "(row): the row has more cells than the header has columns" in response.text
     assert "extra" not in response.text
+
+
+def test_a_body_that_is_not_utf8(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations",
+        content='{"profile": {"name": "Muñoz"}}'.encode("latin-1"),
+        headers={"content-type": "application/json"},
+    )
+    (problem,) = _error(response, 422, "invalid_request")["problems"]
+    assert problem["field"] == "body" and "JSON" in problem["message_es"]
+    assert "Mu" not in response.text
+
+
+def test_a_yes_no_where_a_number_belongs(client: TestClient) -> None:
+    (problem,) = _error(_recommend(client, targets_per_service=False), 422, "invalid_request")[
+        "problems"
+    ]
+    assert problem["field"] == "targets_per_service"
+    assert problem["message_es"] == "debe ser un número entero"
