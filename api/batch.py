@@ -45,15 +45,23 @@ def profile_from_row(row: dict[str, str]) -> dict[str, Any]:
             lowered = value.lower()
             profile[name] = True if lowered in _TRUE else False if lowered in _FALSE else value
         elif spec.kind is FieldKind.INTEGER:
-            profile[name] = int(value) if value.lstrip("-").isdigit() else value
+            profile[name] = _number(value, int)
         elif spec.kind is FieldKind.NUMBER:
-            try:
-                profile[name] = float(value.replace(",", "."))
-            except ValueError:
-                profile[name] = value
+            profile[name] = _number(value.replace(",", "."), float)
         else:
             profile[name] = value
     return profile
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float | str:
+    """``text`` as a number of ``kind``; left as text (and refused by validation, naming the
+    field) when it is no such number, e.g. '²', '٣٤' read as digits by Python, or too long."""
+    if not text.isascii():
+        return text
+    try:
+        return kind(text)
+    except ValueError:
+        return text
 
 
 def batch_header(engine: RuleEngine) -> list[str]:

@@ -6,10 +6,12 @@ a new API version (``/v2``). Every body has an example in the OpenAPI (``api/exa
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from engine import Profile
 from engine.vocabulary import Area, Priority
@@ -23,6 +25,24 @@ Language = Literal["es", "en"]
 ProfileBody = Annotated[dict[str, Any], WithJsonSchema(Profile.model_json_schema())]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_day(value: Any) -> Any:
+    """Only a day written YYYY-MM-DD: pydantic alone would also read a number as seconds since
+    1970, so a slip such as ``"as_of": 0`` would silently apply the rules of 1970-01-01."""
+    if (
+        value is None
+        or isinstance(value, date)
+        or (isinstance(value, str) and _ISO_DAY.fullmatch(value))
+    ):
+        return value
+    raise PydanticCustomError("date_type", "must be a date written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_written_day)]
+
+
 class RecommendationRequest(BaseModel):
     """A returnee's profile, the day the protocols are applied for, and the reader's language."""
 
@@ -33,7 +53,7 @@ class RecommendationRequest(BaseModel):
     profile: ProfileBody = Field(
         description="The returnee's situation (see GET /v1/profile-schema for labels)."
     )
-    as_of: date | None = Field(
+    as_of: Day | None = Field(
         None,
         description="The day whose rules apply, YYYY-MM-DD; by default today in Colombia.",
     )

@@ -9,11 +9,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import hypothesis.core
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.vendor import pretty
 
 from engine import ReferenceEvaluator, RuleBase, RuleEngine, load_rule_base
 from engine.cases import Case, check_case, read_cases, unknown_names
+
+# schemathesis's pytest plugin (for tests/test_api_fuzz.py) swaps Hypothesis's pretty-printer for
+# one that prints nothing, for the whole session: every property test would then report its
+# failing example with blank values. The printer is put back; schemathesis's speed-up only
+# matters for its own schema-driven tests, which run in seconds either way.
+hypothesis.core.RepresentationPrinter = pretty.RepresentationPrinter
 
 settings.register_profile(
     "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

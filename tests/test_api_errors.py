@@ -312,3 +312,10 @@ def test_a_yes_no_where_a_number_belongs(client: TestClient) -> None:
     ]
     assert problem["field"] == "targets_per_service"
     assert problem["message_es"] == "debe ser un número entero"
+
+
+@pytest.mark.parametrize("day", [0, 1764201600, "1764201600", "2026-11-27T10:00:00", "2026-02-30"])
+def test_a_day_must_be_written_as_a_date(client: TestClient, day: object) -> None:
+    """A number would otherwise be read as seconds since 1970 and apply that day's rules."""
+    (problem,) = _error(_recommend(client, as_of=day), 422, "invalid_request")["problems"]
+    assert problem["field"] == "as_of"
