@@ -10,18 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api import examples
 from api.main import create_app
 from api.settings import Settings
 
-PROFILE: dict[str, Any] = {
-    "age": 34,
-    "department": "54",
-    "municipality": "54001",
-    "years_abroad": 4,
-    "months_since_return": 0.5,
-    "return_kind": "deported",
-    "has_shelter": False,
-}
+PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 
 
 @pytest.fixture(scope="module")

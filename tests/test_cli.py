@@ -5,22 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
+from api import examples
 from api.cli import app
 from engine import default_rules_dir
 
 runner = CliRunner()
-PROFILE = {
-    "age": 34,
-    "department": "54",
-    "municipality": "54001",
-    "years_abroad": 4,
-    "months_since_return": 0.5,
-    "return_kind": "deported",
-    "has_shelter": False,
-}
+PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 
 
 def test_rules_check_passes_on_the_default_base() -> None:
@@ -52,7 +46,7 @@ def test_recommend_prints_the_roadmap_and_json(tmp_path: Path) -> None:
     assert table.exit_code == 0
     assert "Alojamiento temporal" in table.output
     as_json = runner.invoke(app, ["recommend", str(profile), "--json", "--lang", "en"])
-    assert json.loads(as_json.output)["services"][0]["label"] == "Temporary shelter"
+    assert json.loads(as_json.output)["services"][1]["label"] == "Temporary shelter"
 
 
 def test_recommend_names_bad_fields_in_spanish(tmp_path: Path) -> None:

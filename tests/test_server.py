@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,59 +34,54 @@ def _wait_until_up(port: int) -> None:
     raise AssertionError("the server did not start within 10 seconds")
 
 
-def test_the_real_server_answers_a_recommendation() -> None:
-    port = _free_port()
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    """The port of a real server process, started as deployed and stopped after the tests."""
+    free = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(free)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(port)
-        body = (
-            b'{"profile": {"age": 30, "department": "11", "municipality": "11001",'
-            b' "years_abroad": 4, "months_since_return": 2, "return_kind": "voluntary"}}'
-        )
-        request = urllib.request.Request(
-            f"{base}/v1/recommendations", data=body, headers={"content-type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-            assert b"LEGAL_RUR_REGISTRATION" in response.read()
+        _wait_until_up(free)
+        yield free
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_the_real_server_stops_reading_a_chunked_body_over_the_limit() -> None:
+def test_the_real_server_answers_a_recommendation(port: int) -> None:
+    body = (
+        b'{"profile": {"age": 30, "department": "11", "municipality": "11001",'
+        b' "years_abroad": 4, "months_since_return": 2, "return_kind": "voluntary"}}'
+    )
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/recommendations",
+        data=body,
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert b"LEGAL_RUR_REGISTRATION" in response.read()
+
+
+def test_the_real_server_stops_reading_a_chunked_body_over_the_limit(port: int) -> None:
     """10 MB sent in chunks with no Content-Length: answered 413 in the shared shape after
     about the limit (1 MB by default), without the rest being read."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("POST", "/v1/recommendations")
+    connection.putheader("content-type", "application/json")
+    connection.putheader("transfer-encoding", "chunked")
+    connection.endheaders()
+    chunk = b" " * 10_000
     try:
-        _wait_until_up(port)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.putrequest("POST", "/v1/recommendations")
-        connection.putheader("content-type", "application/json")
-        connection.putheader("transfer-encoding", "chunked")
-        connection.endheaders()
-        try:
-            for _ in range(1_000):
-                chunk = b" " * 10_000
-                connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        except OSError:
-            pass  # the server answered and closed while we were still sending
-        response = connection.getresponse()
-        assert response.status == 413
-        assert json.loads(response.read())["error"]["code"] == "body_too_large"
-        connection.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for _ in range(1_000):
+            connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    except OSError:
+        pass  # the server answered and closed while we were still sending
+    response = connection.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())["error"]["code"] == "body_too_large"
+    connection.close()
