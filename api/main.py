@@ -15,6 +15,7 @@ from .limits import BodyLimitMiddleware
 from .routers import auditors, caseworkers, policy
 from .schemas import Health, error_responses
 from .settings import Settings
+from .worker import EvaluationThread
 
 _DESCRIPTION = """
 Which services a returning migrant is entitled to, and which partner institution to refer them
@@ -35,9 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = RuleEngine(load_rule_base(config.rules_dir))
         app.state.engine = engine
         app.state.network = load_network(config.network_dir, config.rules_dir)
+        app.state.evaluation_thread = EvaluationThread()
         try:
             yield
         finally:
+            app.state.evaluation_thread.close()
             engine.close()
 
     app = FastAPI(

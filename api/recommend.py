@@ -1,14 +1,48 @@
-"""Turning an evaluation and the network's targets into the API's response."""
+"""Turning an evaluation and the network's targets into the API's answer.
+
+The answer is built as plain JSON-ready data and encoded once, in the worker thread, by
+pydantic's encoder: the shape is the one :class:`~api.schemas.RecommendationResponse`
+documents (tests/test_api_contract.py and the schema-driven fuzzing check every answer against
+it), without building and re-checking a model for every request.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
+
+from pydantic_core import to_json
 
 from engine import Evaluation, RuleEngine
 from network import Network
 
-from .schemas import RecommendationResponse, Target
+from .schemas import RecommendationResponse
+
+
+def recommendation(
+    engine: RuleEngine,
+    network: Network,
+    profile: dict[str, Any],
+    as_of: date | None,
+    lang: str,
+    targets_per_service: int,
+) -> dict[str, Any]:
+    """The roadmap for one profile, with referral targets, in the reader's language."""
+    result = engine.evaluate(profile, as_of)
+    return _answer(engine, network, result, lang, targets_per_service)
+
+
+def recommendation_json(
+    engine: RuleEngine,
+    network: Network,
+    profile: dict[str, Any],
+    as_of: date | None,
+    lang: str,
+    targets_per_service: int,
+) -> bytes:
+    """:func:`recommendation` encoded as JSON, ready to send."""
+    return to_json(recommendation(engine, network, profile, as_of, lang, targets_per_service))
 
 
 def recommend(
@@ -19,19 +53,44 @@ def recommend(
     lang: str,
     targets_per_service: int,
 ) -> RecommendationResponse:
-    """The roadmap for one profile, with referral targets, in the reader's language."""
-    result = engine.evaluate(profile, as_of)
-    return _response(engine, network, result, lang, targets_per_service)
+    """:func:`recommendation` as the typed response, for Python callers (the command line)."""
+    return RecommendationResponse.model_validate(
+        recommendation(engine, network, profile, as_of, lang, targets_per_service)
+    )
 
 
-def _response(
+@lru_cache(maxsize=16_384)
+def _targets(
+    network: Network, service: str, municipality: str, k: int, lang: str
+) -> tuple[dict[str, Any], ...]:
+    """The referral targets as sent, in ``lang``: the same for everyone asking for ``service``
+    in ``municipality``, so built once (the network never changes while it is served)."""
+    if k == 0:
+        return ()
+    return tuple(
+        {
+            "institution_id": t.institution.id,
+            "name": t.institution.name,
+            "municipality": t.institution.municipality,
+            "contact": {
+                "phone": t.institution.contact.phone,
+                "email": t.institution.contact.email,
+                "web": t.institution.contact.web,
+            },
+            "reason": t.reason.get(lang),
+        }
+        for t in network.select_targets(service, municipality, k).targets
+    )
+
+
+def _answer(
     engine: RuleEngine, network: Network, result: Evaluation, lang: str, k: int
-) -> RecommendationResponse:
+) -> dict[str, Any]:
     fired = {f.id: f for f in result.fired}
-    municipality = str(result.values["municipality"])
+    values = result.values
+    municipality = str(values["municipality"])
     services = []
     for service in result.services:
-        targets = network.select_targets(service.code, municipality, k).targets if k > 0 else ()
         services.append(
             {
                 "code": service.code,
@@ -58,32 +117,21 @@ def _response(
                             {
                                 "test": t.text,
                                 "holds": t.holds,
-                                "values": {n: result.values.get(n) for n in t.fields},
-                                "shown": t.describe(result.values, lang),
+                                "values": {n: values.get(n) for n in t.fields},
+                                "shown": t.describe(values, lang),
                             }
                             for t in fired[rule_id].conditions.tests()
                         ],
                     }
                     for rule_id in service.rules
                 ],
-                "targets": [
-                    Target(
-                        institution_id=t.institution.id,
-                        name=t.institution.name,
-                        municipality=t.institution.municipality,
-                        contact=t.institution.contact.model_dump(),
-                        reason=t.reason.get(lang),
-                    )
-                    for t in targets
-                ],
+                "targets": _targets(network, service.code, municipality, k, lang),
             }
         )
-    return RecommendationResponse.model_validate(
-        {
-            "rule_base": {"version": engine.version, "hash": engine.hash},
-            "network": {"version": network.version},
-            "as_of": result.as_of,
-            "services": services,
-            "suppressed": [{"code": s.code, "rules": list(s.rules)} for s in result.suppressed],
-        }
-    )
+    return {
+        "rule_base": {"version": engine.version, "hash": engine.hash},
+        "network": {"version": network.version},
+        "as_of": result.as_of,
+        "services": services,
+        "suppressed": [{"code": s.code, "rules": list(s.rules)} for s in result.suppressed],
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .fields import profile_fields
@@ -67,14 +68,15 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
     return not holds(condition.not_, facts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConditionTrace:
     """How one condition of a rule turned out for a profile: the explanation a caseworker reads.
 
     ``kind`` is ``test``, ``all``, ``any``, ``not`` or ``region``; ``holds`` says whether it held.
     A trace names the fields it tested; the person's values stay in the evaluation
     (:attr:`engine.results.Evaluation.values`), so :meth:`describe` renders a line such as
-    ``age >= 18 (value: 34)`` from both.
+    ``age >= 18 (value: 34)`` from both. Traces are kept and shared between evaluations
+    (:class:`FiredExplainer`), so what does not depend on the person is worked out once.
     """
 
     kind: str
@@ -86,7 +88,7 @@ class ConditionTrace:
     children: tuple[ConditionTrace, ...] = ()
     label: str | None = None
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The condition as policy staff wrote it, e.g. ``months_since_return < 12``."""
         if self.label is not None:
@@ -98,7 +100,7 @@ class ConditionTrace:
         right = self.other_field if self.other_field is not None else _show(self.value)
         return f"{self.field} {self.op} {right}"
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """The profile fields this test reads."""
         if self.kind == "region":
@@ -119,10 +121,13 @@ class ConditionTrace:
 
     def tests(self) -> Iterator[ConditionTrace]:
         """Every test under this condition, in the order written."""
+        return iter(self._tests)
+
+    @cached_property
+    def _tests(self) -> tuple[ConditionTrace, ...]:
         if self.kind in ("test", "region"):
-            yield self
-        for child in self.children:
-            yield from child.tests()
+            return (self,)
+        return tuple(test for child in self.children for test in child._tests)
 
 
 def _show(value: Any, lang: str = "en") -> str:

@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -129,6 +129,7 @@ class Network:
         self.municipalities = {m.code: m for m in data.municipalities}
         self.institutions = {i.id: i for i in data.institutions}
         self.graph = self._build_graph()
+        self._remembered_selection = lru_cache(maxsize=8192)(self._select)
         self._partners_by_department: dict[str, dict[str, str]] = defaultdict(dict)
         for office in data.offices:
             region = next(r for r in data.regions if r.id == office.region)
@@ -231,11 +232,22 @@ class Network:
         return (capital.lat, capital.lon)
 
     def select_targets(self, service: str, municipality: str, k: int = 3) -> Selection:
-        """The ``k`` best institutions to refer a person living in ``municipality`` to."""
+        """The ``k`` best institutions to refer a person living in ``municipality`` to.
+
+        The network never changes once built, so the answer for a (service, municipality, k)
+        is kept and given again (the most recent 8,192 of them).
+        """
         if service not in self.services:
             raise UnknownPlaceError(f"'{service}' is not a service code of the catalogue")
         if k < 1:
             raise UnknownPlaceError("ask for at least one target (k >= 1)")
+        return self._remembered_selection(service, municipality, k)
+
+    def forget_selections(self) -> None:
+        """Drop the answers kept by :meth:`select_targets` (for measuring a selection's work)."""
+        self._remembered_selection.cache_clear()
+
+    def _select(self, service: str, municipality: str, k: int) -> Selection:
         department = self._check_place(municipality)
         known = municipality in self.municipalities
         place = self.municipalities[municipality].name if known else None

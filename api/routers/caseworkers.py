@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
-from starlette.concurrency import run_in_threadpool
+from pydantic_core import to_json
 
 from engine import ProfileError
 from engine.rule_model import ServiceEntry
@@ -18,9 +17,9 @@ from network.models import Institution
 
 from .. import examples
 from ..batch import batch_csv
-from ..deps import EngineDep, NetworkDep
+from ..deps import EngineDep, EvaluationThreadDep, NetworkDep
 from ..errors import NotFoundError, UnknownFilterError, invalid_profile_body
-from ..recommend import recommend
+from ..recommend import recommendation, recommendation_json
 from ..schemas import (
     BatchItemError,
     Language,
@@ -40,13 +39,16 @@ _BATCH_ITEMS = TypeAdapter(list[RecommendationRequest])
     responses=error_responses(413, 422),
 )
 async def recommendations(
-    body: RecommendationRequest, engine: EngineDep, network: NetworkDep
-) -> RecommendationResponse:
+    body: RecommendationRequest,
+    engine: EngineDep,
+    network: NetworkDep,
+    evaluation: EvaluationThreadDep,
+) -> Response:
     """The roadmap for one returnee: services in order (urgent first), the rules that
     recommend each with their legal basis and the conditions they tested, and the partner
     institutions to refer the person to, with the reason for each."""
-    return await run_in_threadpool(
-        recommend,
+    answer = await evaluation.run(
+        recommendation_json,
         engine,
         network,
         body.profile,
@@ -54,6 +56,7 @@ async def recommendations(
         body.lang,
         body.targets_per_service,
     )
+    return Response(answer, media_type="application/json")
 
 
 @router.post(
@@ -97,6 +100,7 @@ async def recommendations_batch(
     request: Request,
     engine: EngineDep,
     network: NetworkDep,
+    evaluation: EvaluationThreadDep,
     lang: Annotated[
         Language, Query(description="Language of the CSV answer's error column.")
     ] = "es",
@@ -106,26 +110,32 @@ async def recommendations_batch(
     cell takes the field's default)."""
     body = await request.body()
     if request.headers.get("content-type", "").startswith("text/csv"):
-        answer = await run_in_threadpool(batch_csv, engine, body, lang)
+        answer = await evaluation.run(batch_csv, engine, body, lang)
         return Response(answer, media_type="text/csv")
     try:
         items = _BATCH_ITEMS.validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
 
-    def run_all() -> list[dict[str, Any]]:
+    def run_all() -> bytes:
         answers: list[dict[str, Any]] = []
         for item in items:
             try:
-                answer = recommend(
-                    engine, network, item.profile, item.as_of, item.lang, item.targets_per_service
+                answers.append(
+                    recommendation(
+                        engine,
+                        network,
+                        item.profile,
+                        item.as_of,
+                        item.lang,
+                        item.targets_per_service,
+                    )
                 )
-                answers.append(answer.model_dump(mode="json"))
             except ProfileError as error:
                 answers.append(invalid_profile_body(error))
-        return answers
+        return to_json(answers)
 
-    return JSONResponse(await run_in_threadpool(run_all))
+    return Response(await evaluation.run(run_all), media_type="application/json")
 
 
 @router.get(
