@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from engine import FieldProblem, ProfileError, RuleEngine
 from engine.fields import FieldKind, profile_fields
 
 from .errors import InvalidCsvError
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
+#: A column name shown in an error only when it looks like a field name, never free text.
+_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 _TRUE = {"true", "1", "yes", "si", "sí", "verdadero"}
 _FALSE = {"false", "0", "no", "falso"}
@@ -54,13 +61,15 @@ def profile_from_row(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _number(text: str, kind: type[int] | type[float]) -> int | float | str:
-    """``text`` as a number of ``kind``; left as text (and refused by validation, naming the
-    field) when it is no such number, e.g. '²', '٣٤' read as digits by Python, or too long."""
-    if not text.isascii():
+    """``text`` as a number of ``kind`` when written as one with the digits 0-9 (and a decimal
+    point for a number); otherwise left as text, refused by validation naming the field. Python
+    alone would also read '²', '٣٤', '3_4' or a thousand digits, or fail on them."""
+    written = _WHOLE if kind is int else _DECIMAL
+    if not written.fullmatch(text):
         return text
     try:
         return kind(text)
-    except ValueError:
+    except ValueError:  # more digits than Python converts
         return text
 
 
@@ -98,7 +107,7 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        return list(reader)
+        rows = list(reader)
     except csv.Error:
         line = reader.line_num + 1  # the line being read when the reader gave up
         raise InvalidCsvError(
@@ -106,14 +115,32 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
             f"el CSV no puede leerse en la línea {line}: revise comillas, separadores y tamaño"
             " de las celdas",
         ) from None
+    _check_header(reader.fieldnames or [])
+    return rows
 
 
-def batch_csv(engine: RuleEngine, data: bytes, lang: str) -> str:
-    """Recommendations for every row of the CSV ``data`` as CSV, in the same order."""
-    rows = read_rows(data)
+def _check_header(columns: Sequence[str]) -> None:
+    """Refuse a header naming a column twice: one of the two values would be silently lost."""
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        named = ", ".join(c if _COLUMN_NAME.fullmatch(c) else "(?)" for c in repeated)
+        raise InvalidCsvError(
+            f"the header names a column twice ({named}): keep one",
+            f"el encabezado nombra una columna dos veces ({named}): deje una",
+        )
+
+
+def csv_lines(rows: list[list[str]]) -> str:
+    """Rows as CSV text."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(batch_header(engine))
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(batch_row(engine, number, row, lang))
+    csv.writer(out).writerows(rows)
     return out.getvalue()
+
+
+def answer_rows(
+    engine: RuleEngine, rows: list[dict[str, str]], first_number: int, lang: str
+) -> str:
+    """The CSV answer's lines for ``rows``, numbered from ``first_number``."""
+    return csv_lines(
+        [batch_row(engine, number, row, lang) for number, row in enumerate(rows, first_number)]
+    )

@@ -128,10 +128,21 @@ def batch(
         rows = read_rows(source.read_bytes())
     except InvalidCsvError as error:
         _fail(lang, f"{source.name}: {error.message}", f"{source.name}: {error.message_es}")
-    with (
-        RuleEngine(load_rule_base()) as engine,
-        target.open("w", encoding="utf-8", newline="") as outbox,
-    ):
+    except OSError as error:
+        _fail(
+            lang,
+            f"{source.name}: cannot be read ({error.strerror})",
+            f"{source.name}: no puede leerse ({error.strerror})",
+        )
+    try:
+        outbox = target.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        _fail(
+            lang,
+            f"{target.name}: cannot be written ({error.strerror})",
+            f"{target.name}: no puede escribirse ({error.strerror})",
+        )
+    with RuleEngine(load_rule_base()) as engine, outbox:
         writer = csv.writer(outbox)
         writer.writerow(batch_header(engine))
         label = "recomendaciones" if lang == "es" else "recommendations"

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import ProfileError, RutaEngineError
 from engine.messages import bilingual
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidCsvError",
     "NotFoundError",
     "RutaApiError",
+    "UnexpectedErrorMiddleware",
     "UnknownFilterError",
     "error_body",
     "install_error_handlers",
@@ -207,20 +209,49 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(code, message, message_es), error.status_code, headers=error.headers
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        correlation = uuid.uuid4().hex
-        # The type only: an exception's text could quote a profile.
-        _log.error("unexpected %s (correlation id %s)", type(error).__name__, correlation)
-        kind = (
-            "engine_error"
-            if isinstance(error, (RutaEngineError, NetworkError))
-            else "internal_error"
-        )
-        body = error_body(
-            kind,
-            "unexpected failure; quote the correlation id when reporting it",
-            "fallo inesperado; cite el identificador de correlación al informarlo",
-            correlation_id=correlation,
-        )
-        return JSONResponse(body, 500)
+    # Last added, so outermost of the application's own middleware.
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers any unexpected failure with a 500 and a correlation id, and stops it there.
+
+    Only the exception's type and the correlation id are logged: an exception's text or
+    traceback could quote a profile. Starlette's own last-resort handler would answer the 500
+    but then raise the exception again for the server to log in full, text and all; this
+    middleware sits inside it and lets nothing through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch_start)
+        except Exception as error:  # the last resort, by design
+            correlation = uuid.uuid4().hex
+            _log.error("unexpected %s (correlation id %s)", type(error).__name__, correlation)
+            if started:
+                return  # the answer is under way: nothing more can be sent
+            kind = (
+                "engine_error"
+                if isinstance(error, (RutaEngineError, NetworkError))
+                else "internal_error"
+            )
+            body = error_body(
+                kind,
+                "unexpected failure; quote the correlation id when reporting it",
+                "fallo inesperado; cite el identificador de correlación al informarlo",
+                correlation_id=correlation,
+            )
+            await JSONResponse(body, 500)(scope, receive, send)

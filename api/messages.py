@@ -7,10 +7,13 @@ date that is no date…) through pydantic; each error record becomes ``{"field",
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.messages import bilingual
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def field_path(location: Sequence[int | str]) -> str:
@@ -24,7 +27,9 @@ def field_path(location: Sequence[int | str]) -> str:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
-            path += f".{part}" if path else str(part)
+            # A key is named only when it looks like a field name, never free text (a name).
+            name = part if _FIELD_NAME.fullmatch(part) else "(unknown field)"
+            path += f".{name}" if path else name
     return path or "body"
 
 
@@ -40,7 +45,9 @@ _API_MESSAGES: dict[str, tuple[str, str]] = {
 def request_problem(error: Mapping[str, Any]) -> dict[str, str]:
     """One of pydantic's error records as a problem of the API's error body."""
     kind = str(error["type"])
+    # A JSON syntax error's location is a character offset, not an item of a list.
+    location = ("body",) if kind == "json_invalid" else error["loc"]
     message, message_es = _API_MESSAGES.get(kind) or bilingual(
         kind, error.get("ctx"), str(error["msg"])
     )
-    return {"field": field_path(error["loc"]), "message": message, "message_es": message_es}
+    return {"field": field_path(location), "message": message, "message_es": message_es}

@@ -59,12 +59,13 @@ def recommend(
     )
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)
 def _targets(
     network: Network, service: str, municipality: str, k: int, lang: str
 ) -> tuple[dict[str, Any], ...]:
     """The referral targets as sent, in ``lang``: the same for everyone asking for ``service``
-    in ``municipality``, so built once (the network never changes while it is served)."""
+    in ``municipality``, so built once (the network never changes while it is served). The
+    dicts are shared by every answer that holds them: read them, never change them."""
     if k == 0:
         return ()
     return tuple(

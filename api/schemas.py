@@ -155,8 +155,9 @@ class Problem(BaseModel):
 
 class ErrorDetail(BaseModel):
     code: str = Field(
-        description="Stable for programs: invalid_profile, invalid_request, not_found,"
-        " method_not_allowed, body_too_large, internal_error, engine_error."
+        description="Stable for programs: invalid_profile, invalid_request, unknown_place,"
+        " not_found, method_not_allowed, body_too_large, http_error, internal_error,"
+        " engine_error."
     )
     message: str
     message_es: str
@@ -208,12 +209,13 @@ _ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI entries of the errors an endpoint can answer, all in the shared shape."""
+    """The OpenAPI entries of the errors an endpoint can answer, all in the shared shape; any
+    request can be refused for its size (413) or fail unexpectedly (500)."""
     return {
         status: {
             "model": ErrorResponse,
             "description": _ERROR_EXAMPLES[status][0],
             "content": {"application/json": {"example": _ERROR_EXAMPLES[status][1]}},
         }
-        for status in (*statuses, 500)
+        for status in sorted({*statuses, 413, 500})
     }

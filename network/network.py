@@ -129,7 +129,7 @@ class Network:
         self.municipalities = {m.code: m for m in data.municipalities}
         self.institutions = {i.id: i for i in data.institutions}
         self.graph = self._build_graph()
-        self._remembered_selection = lru_cache(maxsize=8192)(self._select)
+        self._remembered_selection = lru_cache(maxsize=4096)(self._select)
         self._partners_by_department: dict[str, dict[str, str]] = defaultdict(dict)
         for office in data.offices:
             region = next(r for r in data.regions if r.id == office.region)
@@ -235,7 +235,7 @@ class Network:
         """The ``k`` best institutions to refer a person living in ``municipality`` to.
 
         The network never changes once built, so the answer for a (service, municipality, k)
-        is kept and given again (the most recent 8,192 of them).
+        is kept and given again (the most recent 4,096 of them).
         """
         if service not in self.services:
             raise UnknownPlaceError(f"'{service}' is not a service code of the catalogue")

@@ -3,6 +3,8 @@ in English and Spanish, and never the value sent (a returnee's data is not echoe
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -245,20 +247,20 @@ def test_an_unknown_address_and_a_wrong_method(client: TestClient) -> None:
 
 
 def test_an_unexpected_failure_has_a_correlation_id_and_no_profile_in_the_log(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """The 500 is answered and the failure stops there: nothing reaches the server process,
+    which would log the exception's text (here, the profile) with its traceback."""
+
     class BrokenEngine:
         def evaluate(self, profile: dict[str, Any], as_of: object) -> None:
             raise RuntimeError(f"could not evaluate {profile}")
 
-    app = client.app
-    working = app.state.engine  # type: ignore[attr-defined]
-    app.state.engine = BrokenEngine()  # type: ignore[attr-defined]
-    try:
+    # raise_server_exceptions=True: an exception let through to the server fails the test.
+    with TestClient(create_app(), raise_server_exceptions=True) as strict:
+        strict.app.state.engine = BrokenEngine()  # type: ignore[attr-defined]
         with caplog.at_level(logging.DEBUG):
-            response = _recommend(client)
-    finally:
-        app.state.engine = working  # type: ignore[attr-defined]
+            response = strict.post("/v1/recommendations", json={"profile": PROFILE})
     error = _error(response, 500, "internal_error")
     assert len(error["correlation_id"]) == 32
     assert error["correlation_id"] in caplog.text
@@ -312,3 +314,96 @@ def test_a_day_must_be_written_as_a_date(client: TestClient, day: object) -> Non
     """A number would otherwise be read as seconds since 1970 and apply that day's rules."""
     (problem,) = _error(_recommend(client, as_of=day), 422, "invalid_request")["problems"]
     assert problem["field"] == "as_of"
+
+
+def test_an_unknown_key_that_is_not_a_field_name_is_not_repeated(client: TestClient) -> None:
+    """A caseworker may type a name where a key belongs; it is never sent back."""
+    response = _recommend(client, **{"María Pérez, cédula 1093": True})
+    (problem,) = _error(response, 422, "invalid_request")["problems"]
+    assert problem["field"] == "(unknown field)"
+    assert "Pérez" not in response.text and "1093" not in response.text
+
+
+def test_a_json_syntax_error_is_placed_in_the_body_not_in_a_list(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations",
+        content=b'{"profile": {"age": 34,}}',
+        headers={"content-type": "application/json"},
+    )
+    (problem,) = _error(response, 422, "invalid_request")["problems"]
+    assert problem["field"] == "body"
+
+
+def test_a_csv_header_naming_a_column_twice(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations/batch",
+        content=b"age,department,age\n34,54,200\n",
+        headers={"content-type": "text/csv"},
+    )
+    (problem,) = _error(response, 422, "invalid_request")["problems"]
+    assert "age" in problem["message"] and "dos veces" in problem["message_es"]
+
+
+@pytest.mark.parametrize("cell", ["3_4", "٣٤", "²", "9" * 5000, "34.0", "+34x"])
+def test_a_csv_number_must_be_written_with_digits(client: TestClient, cell: str) -> None:
+    """Python would read '3_4' as 34 and '٣٤' as 34: a cell is a number only as written."""
+    header = "age,department,municipality,years_abroad,months_since_return,return_kind\n"
+    sheet = f"{header}{cell},54,54001,4,1,deported\n"
+    response = client.post(
+        "/v1/recommendations/batch?lang=en",
+        content=sheet.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert response.status_code == 200
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["errors"].startswith("age: must be a whole number")
+
+
+def test_the_csv_media_type_is_read_whatever_its_case(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommendations/batch",
+        content=b"age,department,municipality,years_abroad,months_since_return,return_kind\n"
+        b"34,54,54001,4,1,deported\n",
+        headers={"content-type": "Text/CSV; charset=utf-8"},
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+
+
+def test_a_long_batch_is_answered_in_order_across_slices(client: TestClient) -> None:
+    """Batches are evaluated a slice at a time (so single requests get in between)."""
+    rows = "".join(f"{20 + n % 60},54,54001,4,1,deported\n" for n in range(123))
+    sheet = "age,department,municipality,years_abroad,months_since_return,return_kind\n" + rows
+    response = client.post(
+        "/v1/recommendations/batch", content=sheet.encode(), headers={"content-type": "text/csv"}
+    )
+    answered = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["row"] for r in answered] == [str(n) for n in range(1, 124)]
+    assert all(r["errors"] == "" for r in answered)
+    items = [{"profile": {**PROFILE, "age": 20 + n}} for n in range(60)]
+    answers = client.post("/v1/recommendations/batch", json=items).json()
+    assert len(answers) == 60 and all("services" in a for a in answers)
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading() -> None:
+    """An ASGI-level check that the body is never asked for when its declared length is over
+    the limit."""
+    import asyncio
+
+    from api.limits import BodyLimitMiddleware
+
+    asked: list[bool] = []
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+
+    async def receive() -> dict[str, Any]:
+        asked.append(True)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "headers": [(b"content-length", b"10000000")]}
+    asyncio.run(BodyLimitMiddleware(app, 1_000_000)(scope, receive, send))
+    assert sent[0]["status"] == 413 and not asked

@@ -132,3 +132,12 @@ def test_batch_names_a_row_with_too_many_cells(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "(row): la fila tiene más celdas" in target.read_text(encoding="utf-8")
     assert "54001" not in target.read_text(encoding="utf-8")
+
+
+def test_batch_says_when_the_answer_cannot_be_written(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("age\n34\n", encoding="utf-8")
+    target = tmp_path / "missing-folder" / "out.csv"
+    result = runner.invoke(app, ["batch", str(source), str(target)])
+    assert result.exit_code == 1
+    assert "out.csv: no puede escribirse" in result.output
