@@ -1,8 +1,9 @@
 """Batch recommendations: many profiles in one request, as JSON or as a CSV spreadsheet.
 
 CSV columns are named as the profile's fields; an empty cell takes the field's default. The CSV
-answer has one row per person, with a column per service of the catalogue holding its priority,
-plus the rule base version and any error (which names fields, never values).
+answer has one row per person, with a column per service of the catalogue (named by its code)
+holding its priority in the reader's language (Urgente / Alta / Normal, or Urgent / High /
+Normal), plus the rule base version and any error (which names fields, never values).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from engine import FieldProblem, ProfileError, RuleEngine
 from engine.fields import FieldKind, profile_fields
+from engine.vocabulary import PRIORITY_LABELS, Priority
 
 from .errors import InvalidCsvError
 
@@ -89,7 +91,8 @@ def batch_row(engine: RuleEngine, number: int, row: dict[str, str], lang: str) -
             f"{p.field}: {p.message_es if lang == 'es' else p.message}" for p in error.problems
         )
         return [str(number), engine.version, *([""] * len(codes)), problems]
-    return [str(number), engine.version, *(priorities.get(c, "") for c in codes), ""]
+    shown = {code: PRIORITY_LABELS[Priority(p)][lang] for code, p in priorities.items()}
+    return [str(number), engine.version, *(shown.get(c, "") for c in codes), ""]
 
 
 def read_rows(data: bytes) -> list[dict[str, str]]:

@@ -349,6 +349,6 @@ BATCH_CSV_REQUEST: Final[str] = (
 BATCH_CSV_RESPONSE: Final[str] = (
     "row,rule_base_version,HEALTH_SUBSIDIZED_ENROLLMENT,LEGAL_RUR_REGISTRATION,"
     "HUM_TEMPORARY_SHELTER,HUM_EMERGENCY_KIT,errors\n"
-    "1,2026.11,normal,normal,urgent,high,\n"
+    "1,2026.11,Normal,Normal,Urgente,Alta,\n"
     "2,2026.11,,,,,age: debe ser como máximo 120\n"
 )

@@ -140,7 +140,7 @@ def test_batch_csv_gives_a_row_per_person(client: TestClient) -> None:
 
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["row"] for r in rows] == ["1", "2"]
-    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "urgent" and rows[0]["errors"] == ""
+    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "Urgente" and rows[0]["errors"] == ""
     assert rows[1]["errors"].startswith("age:") and "200" not in rows[1]["errors"]
 
 
@@ -152,3 +152,18 @@ def test_batch_with_a_malformed_json_body_is_422(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_batch_csv_priorities_in_english_when_asked(client: TestClient) -> None:
+    sheet = "age,department,municipality,years_abroad,months_since_return,return_kind\n"
+    sheet += "34,54,54001,4,0.5,deported\n"
+    response = client.post(
+        "/v1/recommendations/batch?lang=en",
+        content=sheet.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    import csv
+    import io
+
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["HUM_TEMPORARY_SHELTER"] == "Urgent" and row["LEGAL_RUR_REGISTRATION"] == "Normal"

@@ -78,7 +78,7 @@ def test_batch_writes_a_row_per_person(tmp_path: Path) -> None:
 
     rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert [r["row"] for r in rows] == ["1", "2"]
-    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "urgent"
+    assert rows[0]["HUM_TEMPORARY_SHELTER"] == "Urgente"
     assert rows[1]["HUM_TEMPORARY_SHELTER"] == ""
 
 
