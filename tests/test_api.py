@@ -155,8 +155,8 @@ def test_batch_with_a_malformed_json_body_is_422(client: TestClient) -> None:
 
 
 def test_batch_csv_priorities_in_english_when_asked(client: TestClient) -> None:
-    sheet = "age,department,municipality,years_abroad,months_since_return,return_kind\n"
-    sheet += "34,54,54001,4,0.5,deported\n"
+    sheet = "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+    sheet += "34,54,54001,4,0.5,deported,no\n"
     response = client.post(
         "/v1/recommendations/batch?lang=en",
         content=sheet.encode(),
