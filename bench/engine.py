@@ -49,14 +49,12 @@ import argparse
 import gc
 import json
 import math
-import os
-import platform
 import random
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from importlib import metadata
 from itertools import pairwise
@@ -88,7 +86,7 @@ from engine.vocabulary import DEPARTMENTS  # noqa: E402
 
 # The packages measured are imported; now this folder's helpers can come from the end of the path.
 sys.path.append(str(_HERE))
-from machine import cpu_model, progress  # noqa: E402
+from machine import machine_lines, progress  # noqa: E402
 
 AS_OF = date(2026, 1, 15)
 WARM_UP = 50
@@ -713,11 +711,7 @@ def machine_facts(profiles: int, seed: int) -> list[str]:
     return [
         "## Engine benchmark",
         "",
-        f"- CPU: {cpu_model()}; cores: {os.cpu_count()}",
-        f"- Python {platform.python_version()} ({platform.python_implementation()}),"
-        f" {platform.system()} {platform.release()}",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- packages: {versions}",
+        *machine_lines(versions),
         f"- {profiles} random valid profiles (seed {seed}), evaluated as of {AS_OF};"
         f" warm-up {WARM_UP} profiles; rule bases of {LARGE_BASE:,}+ rules timed on at most"
         f" {LARGE_BASE_PROFILES} profiles; fired rules of every engine checked against Ruta"

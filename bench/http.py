@@ -70,7 +70,6 @@ import http.client  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
@@ -85,7 +84,6 @@ import urllib.request  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
 from importlib import metadata  # noqa: E402
 from types import FrameType  # noqa: E402
 from typing import IO, Any  # noqa: E402
@@ -97,7 +95,7 @@ from network import load_network  # noqa: E402
 
 # The packages used are imported; now this folder's helpers can come from the end of the path.
 sys.path.append(str(_HERE))
-from machine import cpu_model, progress  # noqa: E402
+from machine import machine_lines, progress  # noqa: E402
 
 ROOT = _HERE.parent
 LUA_SCRIPT = _HERE / "recommendations.lua"
@@ -568,11 +566,7 @@ def header(args: argparse.Namespace, wrk: str, answers: Answers, keepalive_ms: f
     return [
         f"## HTTP benchmark: POST {RECOMMENDATIONS} beside GET {HEALTHZ}",
         "",
-        f"- CPU: {cpu_model()}; cores: {os.cpu_count()}",
-        f"- Python {platform.python_version()} ({platform.python_implementation()}),"
-        f" {platform.system()} {platform.release()}",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- packages: {server_stack()}",
+        *machine_lines(server_stack()),
         f"- server: uvicorn api.main:app, {workers}, on 127.0.0.1 (same machine as wrk);"
         f" code: {code_version()}",
         f"- keep-alive: {keepalive_ms:.1f} ms per GET {HEALTHZ}, median of {KEEPALIVE_PROBES}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
+from datetime import UTC, datetime
 
 
 def progress(message: str) -> None:
@@ -21,3 +23,14 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def machine_lines(packages: str) -> list[str]:
+    """The report lines every benchmark starts with: processor, Python, date, packages."""
+    return [
+        f"- CPU: {cpu_model()}; cores: {os.cpu_count()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}),"
+        f" {platform.system()} {platform.release()}",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- packages: {packages}",
+    ]

@@ -36,14 +36,11 @@ How to read the table
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -60,7 +57,7 @@ from network.models import Contact, Institution, Municipality, Office, Serves  #
 
 # The packages measured are imported; now this folder's helpers can come from the end of the path.
 sys.path.append(str(_HERE))
-from machine import cpu_model, progress  # noqa: E402
+from machine import machine_lines, progress  # noqa: E402
 
 WARM_UP = 500
 TARGET_US = 200.0
@@ -241,11 +238,7 @@ def machine_facts(calls: int, seed: int, k: int) -> list[str]:
     return [
         "## Network benchmark: select_targets",
         "",
-        f"- CPU: {cpu_model()}; cores: {os.cpu_count()}",
-        f"- Python {platform.python_version()} ({platform.python_implementation()}),"
-        f" {platform.system()} {platform.release()}",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- packages: {versions}",
+        *machine_lines(versions),
         f"- {calls:,} random (service, municipality) pairs per network, k={k}, seed {seed},"
         f" {ABSENT_SHARE:.0%} of municipalities absent from the data; warm-up {WARM_UP} calls",
     ]
