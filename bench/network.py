@@ -40,7 +40,7 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -143,10 +143,9 @@ def generate_network_data(base: NetworkData, count: int, seed: int) -> NetworkDa
         )
         for office in base.offices
     )
-    return NetworkData(
-        departments=base.departments,
+    return replace(
+        base,
         municipalities=tuple(municipalities),
-        regions=base.regions,
         offices=offices,
         institutions=tuple(institutions),
     )

@@ -14,6 +14,7 @@ the Hogar de Paso rule applies, and include municipalities absent from the data.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from functools import cache
 
 from hypothesis import given, settings
@@ -411,15 +412,7 @@ def test_adding_an_institution_never_loses_a_better_level(data: st.DataObject) -
     extra = data.draw(institution_records(places, 1))[0]
     extra = extra.model_copy(update={"id": "zz-added", "tags": []})
     before = Network(network_records)
-    after = Network(
-        NetworkData(
-            departments=network_records.departments,
-            municipalities=network_records.municipalities,
-            regions=network_records.regions,
-            offices=network_records.offices,
-            institutions=(*network_records.institutions, extra),
-        )
-    )
+    after = Network(replace(network_records, institutions=(*network_records.institutions, extra)))
     assert after.version != before.version
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
