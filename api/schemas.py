@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -20,9 +20,12 @@ from . import examples
 
 Language = Literal["es", "en"]
 
+#: The profile's JSON Schema, made once: what GET /v1/profile-schema serves for intake forms.
+PROFILE_SCHEMA: Final[dict[str, Any]] = Profile.model_json_schema()
+
 #: The profile is checked by the engine (every invalid field reported at once, in both
 #: languages); the OpenAPI shows its full schema so that clients can build the intake form.
-ProfileBody = Annotated[dict[str, Any], WithJsonSchema(Profile.model_json_schema())]
+ProfileBody = Annotated[dict[str, Any], WithJsonSchema(PROFILE_SCHEMA)]
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

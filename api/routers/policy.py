@@ -6,13 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from engine import Profile
 from engine.rule_model import Rule
 
 from .. import examples
 from ..deps import EngineDep
 from ..errors import NotFoundError
-from ..schemas import error_responses
+from ..schemas import PROFILE_SCHEMA, error_responses
 
 router = APIRouter(prefix="/v1", tags=["policy staff"])
 
@@ -54,7 +53,7 @@ async def rule(rule_id: str, engine: EngineDep) -> Rule:
         200: {
             "description": "A JSON Schema (draft 2020-12); each property has `labels` with"
             " `es` and `en`, and `enum` where the answer is one of a set.",
-            "content": {"application/json": {"example": Profile.model_json_schema()}},
+            "content": {"application/json": {"example": PROFILE_SCHEMA}},
         },
         **error_responses(),
     },
@@ -62,4 +61,4 @@ async def rule(rule_id: str, engine: EngineDep) -> Rule:
 async def profile_schema() -> dict[str, Any]:
     """The JSON Schema of a returnee's profile, with Spanish and English labels for each
     field: enough to build an intake form that asks exactly what the protocols need."""
-    return Profile.model_json_schema()
+    return PROFILE_SCHEMA
