@@ -16,14 +16,13 @@ from typing import Any
 
 from engine import FieldProblem, ProfileError, RuleEngine
 from engine.fields import FieldKind, profile_fields
+from engine.messages import looks_like_a_field_name
 from engine.vocabulary import PRIORITY_LABELS, Priority
 
 from .errors import InvalidCsvError
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 _DECIMAL = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
-#: A column name shown in an error only when it looks like a field name, never free text.
-_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 _TRUE = {"true", "1", "yes", "si", "sí", "verdadero"}
 _FALSE = {"false", "0", "no", "falso"}
@@ -126,7 +125,7 @@ def _check_header(columns: Sequence[str]) -> None:
     """Refuse a header naming a column twice: one of the two values would be silently lost."""
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
-        named = ", ".join(c if _COLUMN_NAME.fullmatch(c) else "(?)" for c in repeated)
+        named = ", ".join(c if looks_like_a_field_name(c) else "(?)" for c in repeated)
         raise InvalidCsvError(
             f"the header names a column twice ({named}): keep one",
             f"el encabezado nombra una columna dos veces ({named}): deje una",

@@ -7,13 +7,10 @@ date that is no date…) through pydantic; each error record becomes ``{"field",
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.messages import bilingual
-
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+from engine.messages import bilingual, looks_like_a_field_name
 
 
 def field_path(location: Sequence[int | str]) -> str:
@@ -28,7 +25,7 @@ def field_path(location: Sequence[int | str]) -> str:
             path += f"[{part}]"
         else:
             # A key is named only when it looks like a field name, never free text (a name).
-            name = part if _FIELD_NAME.fullmatch(part) else "(unknown field)"
+            name = part if looks_like_a_field_name(part) else "(unknown field)"
             path += f".{name}" if path else name
     return path or "body"
 

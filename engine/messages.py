@@ -8,8 +8,18 @@ the office is echoed back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def looks_like_a_field_name(key: str) -> bool:
+    """Whether a key sent to Ruta may be repeated in a message: only when it is shaped like a
+    field name, never free text (a caseworker may type a person's name where a key belongs)."""
+    return _FIELD_NAME.fullmatch(key) is not None
+
 
 #: What a value should have been, by pydantic's error type: (English, Spanish).
 _EXPECTED: dict[str, tuple[str, str]] = {

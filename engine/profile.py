@@ -7,7 +7,6 @@ a Spanish and an English label so intake forms can be generated from this model.
 
 from __future__ import annotations
 
-import re
 from difflib import get_close_matches
 from typing import Annotated, Any, Literal
 
@@ -21,13 +20,12 @@ from pydantic import (
 )
 
 from .errors import FieldProblem, ProfileError
-from .messages import bilingual
+from .messages import bilingual, looks_like_a_field_name
 from .vocabulary import DEPARTMENTS
 
 __all__ = ["Profile", "parse_profile"]
 
 _MUNICIPALITY = r"^[0-9]{5}$"
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def _labels(es: str, en: str) -> dict[str, Any]:
@@ -256,7 +254,7 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
             # A key is named only when it looks like a field name, never free text (a name).
             message = "unknown field; the profile vocabulary has no such field"
             spanish = "campo desconocido: el perfil no tiene este campo"
-            if not _FIELD_NAME.fullmatch(loc):
+            if not looks_like_a_field_name(loc):
                 loc = "(unknown field)"
             elif hint := _suggestion(loc):
                 message += f" (did you mean '{hint}'?)"
