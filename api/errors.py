@@ -34,7 +34,6 @@ __all__ = [
     "error_body",
     "install_error_handlers",
     "invalid_profile_body",
-    "profile_problems",
 ]
 
 _log = logging.getLogger("ruta.api")
@@ -57,6 +56,16 @@ class RutaApiError(StarletteHTTPException):
         self.message = message
         self.message_es = message_es
         self.field = field
+
+    def response(self) -> JSONResponse:
+        """The error as answered: its status, and the shared shape naming ``field`` if any."""
+        problems = None
+        if self.field is not None:
+            problems = [
+                {"field": self.field, "message": self.message, "message_es": self.message_es}
+            ]
+        body = error_body(self.code, self.message, self.message_es, problems)
+        return JSONResponse(body, self.status_code)
 
 
 class NotFoundError(RutaApiError):
@@ -145,20 +154,17 @@ def error_body(
     return {"error": error}
 
 
-def profile_problems(error: ProfileError) -> list[dict[str, str]]:
-    """Each invalid profile field, in both languages (fields are named, values never)."""
-    return [
-        {"field": p.field, "message": p.message, "message_es": p.message_es} for p in error.problems
-    ]
-
-
 def invalid_profile_body(error: ProfileError) -> dict[str, Any]:
-    """The error of one invalid profile, also used per item in a batch answer."""
+    """The error of one invalid profile, also used per item in a batch answer: each invalid
+    field in both languages (fields are named, values never)."""
     return error_body(
         "invalid_profile",
         "the profile is invalid; correct the fields listed",
         "el perfil no es válido; corrija los campos señalados",
-        profile_problems(error),
+        [
+            {"field": p.field, "message": p.message, "message_es": p.message_es}
+            for p in error.problems
+        ],
     )
 
 
@@ -177,13 +183,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RutaApiError)
     async def _api(_: Request, error: RutaApiError) -> JSONResponse:
-        problems = None
-        if error.field is not None:
-            problems = [
-                {"field": error.field, "message": error.message, "message_es": error.message_es}
-            ]
-        body = error_body(error.code, error.message, error.message_es, problems)
-        return JSONResponse(body, error.status_code)
+        return error.response()
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:

@@ -9,10 +9,9 @@ more than the limit in memory.
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import BodyTooLargeError, error_body
+from .errors import BodyTooLargeError
 
 
 class BodyLimitMiddleware:
@@ -28,11 +27,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
-            error = BodyTooLargeError(self.max_body_bytes)
-            response = JSONResponse(
-                error_body(error.code, error.message, error.message_es), error.status_code
-            )
-            await response(scope, receive, send)
+            await BodyTooLargeError(self.max_body_bytes).response()(scope, receive, send)
             return
         received = 0
 
