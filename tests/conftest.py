@@ -1,13 +1,9 @@
-"""Shared fixtures, and the collector that turns ``tests/cases/*.yaml`` into pytest items."""
+"""Shared fixtures: the default rule base, engine and reference evaluator; Hypothesis profiles."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from datetime import date
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 import hypothesis.core
 import pytest
@@ -15,7 +11,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis.vendor import pretty
 
 from engine import ReferenceEvaluator, RuleBase, RuleEngine, load_rule_base
-from engine.cases import Case, check_case, read_cases, unknown_names
 
 # schemathesis's pytest plugin (for tests/test_api_fuzz.py) swaps Hypothesis's pretty-printer for
 # one that prints nothing, for the whole session: every property test would then report its
@@ -31,10 +26,6 @@ settings.register_profile(
 )
 # HYPOTHESIS_PROFILE=deep runs the property tests 20x longer (for scheduled runs).
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-CASES_DIR = Path(__file__).parent / "cases"
-#: The day the protocol cases are written for, unless a case gives its own.
-CASE_DAY = date(2026, 11, 27)
 
 
 @cache
@@ -65,48 +56,3 @@ def engine() -> RuleEngine:
 @pytest.fixture(scope="session")
 def reference() -> ReferenceEvaluator:
     return default_reference()
-
-
-def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
-    if file_path.suffix == ".yaml" and file_path.parent == CASES_DIR:
-        return CaseFile.from_parent(parent, path=file_path)
-    return None
-
-
-class CaseFile(pytest.File):
-    def collect(self) -> Iterator[pytest.Item]:
-        for case, line in read_cases(self.path):
-            yield CaseItem.from_parent(self, name=case.name, case=case, line=line)
-
-
-class CaseMismatchError(Exception):
-    pass
-
-
-class CaseItem(pytest.Item):
-    def __init__(self, *, case: Case, line: int | None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.case = case
-        self.line = line
-
-    def runtest(self) -> None:
-        misspelt = unknown_names(self.case, default_rule_base())
-        if misspelt:
-            raise CaseMismatchError("\n".join(misspelt))
-        day = self.case.as_of or CASE_DAY
-        result = default_engine().evaluate(self.case.profile, day)
-        differences = check_case(self.case, result)
-        oracle = default_reference().evaluate(self.case.profile, day)
-        if oracle.decision() != result.decision():
-            differences.append("durable-rules and the reference evaluator disagree")
-        if differences:
-            raise CaseMismatchError("\n".join(differences))
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, CaseMismatchError):
-            where = f"{self.path.name}:{self.line}" if self.line else self.path.name
-            return f"case «{self.case.name}» ({where}) failed:\n{excinfo.value}"
-        return str(super().repr_failure(excinfo))
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, (self.line - 1 if self.line else None), f"case: {self.case.name}"
