@@ -10,6 +10,7 @@ Typical use::
         print(service.priority, service.code, service.rules)
 """
 
+from .cases import CASE_DAY, Case, check_case, default_cases_dir, read_cases, unknown_names
 from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
 from .errors import (
@@ -22,6 +23,7 @@ from .errors import (
     RutaEngineError,
 )
 from .evaluator import RuleEngine
+from .fields import FieldKind, FieldSpec, profile_fields
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
 from .profile import Profile, parse_profile
 from .reference import ReferenceEvaluator
@@ -34,17 +36,31 @@ from .results import (
 )
 from .rule_base import RuleBase, RuleSource
 from .rule_model import Rule, RuleStatus, Text
-from .vocabulary import Area, Priority
+from .vocabulary import (
+    DEPARTMENTS,
+    PRIORITY_LABELS,
+    PRIORITY_ORDER,
+    Area,
+    Priority,
+    evaluation_day,
+)
 
 __all__ = [
+    "CASE_DAY",
+    "DEPARTMENTS",
+    "PRIORITY_LABELS",
+    "PRIORITY_ORDER",
     "Area",
     "AttachedNote",
+    "Case",
     "CompiledRuleBase",
     "ConditionTrace",
     "EngineLimitError",
     "Evaluation",
     "EvaluationError",
+    "FieldKind",
     "FieldProblem",
+    "FieldSpec",
     "FiredRule",
     "Priority",
     "Profile",
@@ -61,9 +77,15 @@ __all__ = [
     "RutaEngineError",
     "SuppressedService",
     "Text",
+    "check_case",
     "compile_rule_base",
+    "default_cases_dir",
     "default_rules_dir",
+    "evaluation_day",
     "load_rule_base",
     "parse_profile",
+    "profile_fields",
+    "read_cases",
     "rule_base_from_data",
+    "unknown_names",
 ]

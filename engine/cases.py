@@ -3,24 +3,35 @@
 A case gives a profile, a day, and what the protocols must answer. :func:`check_case` compares
 an evaluation with the case and returns every difference in words, so a failing case reads as
 "HUM_FOOD_AID: expected urgent, got high" rather than a stack trace. The test suite collects
-``rules/cases/*.yaml`` (shipped with the rule base) through this module; ``ruta`` tools can run the same cases.
+``rules/cases/*.yaml`` (shipped with the rule base) through this module; ``ruta`` tools (the
+simulation of a rule change among them) run the same cases.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleBaseError, RuleProblem
+from .loader import default_rules_dir
 from .results import Evaluation
 from .rule_base import RuleBase
 from .vocabulary import Priority
 from .yaml_source import line_of, read_yaml
 
-__all__ = ["Case", "check_case", "read_cases", "unknown_names"]
+__all__ = ["CASE_DAY", "Case", "check_case", "default_cases_dir", "read_cases", "unknown_names"]
+
+#: The day a case without ``as_of`` is checked on: the protocols' edition the cases are written
+#: for (docs/rule-format.md).
+CASE_DAY: Final = date(2026, 11, 27)
+
+
+def default_cases_dir() -> Path:
+    """The protocol cases shipped with the default rule base (``rules/cases``)."""
+    return default_rules_dir() / "cases"
 
 
 class Case(BaseModel):

@@ -17,7 +17,7 @@ from .durable_driver import FACT_ID, DurableRulesets
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
-from .vocabulary import evaluation_day
+from .vocabulary import Priority, evaluation_day
 
 __all__ = ["RuleEngine", "encode_fact"]
 
@@ -52,6 +52,18 @@ class RuleEngine:
         units = self._units
         # A unit fires once per matching path; the assembler also merges a rule's alternatives.
         return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
+
+    def roadmap(
+        self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
+    ) -> tuple[tuple[str, Priority], ...]:
+        """The roadmap's services and priorities only: ``(code, priority)`` in roadmap order.
+
+        Exactly what ``evaluate(...).services`` lists, without the rules behind each service,
+        the notes or the explanation; for simulations of a rule change over many profiles.
+        """
+        _, _, fired = self._match(profile, as_of)
+        units = self._units
+        return self._assembler.roadmap([units[i] for i in fired])
 
     def matching_rules(
         self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None

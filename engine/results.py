@@ -146,6 +146,7 @@ class Assembler:
         for rank, index in enumerate(by_id):
             self._id_rank[index] = rank
         self._areas = rule_base.service_areas
+        self._area_rank = {code: AREA_ORDER[area] for code, area in self._areas.items()}
         self._services = rule_base.services
 
     def assemble(
@@ -200,6 +201,29 @@ class Assembler:
             fired,
             MappingProxyType(dict(facts)),
         )
+
+    def roadmap(self, fired_units: Iterable[FiredUnit]) -> tuple[tuple[str, Priority], ...]:
+        """Only the roadmap's services and priorities, in roadmap order, for the units that fired.
+
+        The same services, priorities and order as :meth:`assemble`'s ``services``, without the
+        recommending rules, notes, suppressions or explanation: for comparing what many people
+        are offered under two rule bases, where nothing else is read.
+        """
+        plans = self._plans
+        fired = {rule_index for rule_index, note_position in fired_units if note_position is None}
+        best: dict[str, int] = {}
+        for index in fired:
+            for code, rank in plans[index].services:
+                if rank < best.get(code, _NO_RANK):
+                    best[code] = rank
+        areas = self._areas
+        for index in fired:
+            suppression = plans[index].rule.suppress
+            if suppression is not None:
+                best = {c: r for c, r in best.items() if not suppression.removes(c, areas[c])}
+        order = self._area_rank
+        steps = sorted((rank, order[code], code) for code, rank in best.items())
+        return tuple((code, _PRIORITIES[rank]) for rank, _, code in steps)
 
     def _suppressions(
         self, plans: list[_RulePlan], best: dict[str, int]
@@ -271,6 +295,8 @@ def _fired_rule(rule: Rule, conditions: ConditionTrace, removed: tuple[str, ...]
 
 
 _PRIORITIES = sorted(PRIORITY_ORDER, key=PRIORITY_ORDER.__getitem__)
+#: A rank below every priority's, so any recommendation improves on it.
+_NO_RANK = len(_PRIORITIES)
 
 
 def _plan(rule: Rule) -> _RulePlan:

@@ -7,19 +7,25 @@ file, line and case, and lists every difference in words.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import ReferenceEvaluator, RuleBase, RuleEngine, load_rule_base
-from engine.cases import Case, check_case, read_cases, unknown_names
+from engine import (
+    CASE_DAY,
+    Case,
+    ReferenceEvaluator,
+    RuleBase,
+    RuleEngine,
+    check_case,
+    load_rule_base,
+    read_cases,
+    unknown_names,
+)
 
 CASES_DIR = Path(__file__).resolve().parent
-#: The day the protocol cases are written for, unless a case gives its own.
-CASE_DAY = date(2026, 11, 27)
 
 
 @cache
