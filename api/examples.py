@@ -325,6 +325,17 @@ INTERNAL_ERROR: Final[dict[str, Any]] = {
     }
 }
 
+ENGINE_UNAVAILABLE: Final[dict[str, Any]] = {
+    "error": {
+        "code": "engine_unavailable",
+        "message": "the rule engine failed while answering and is being restarted; nothing was"
+        " decided for this request: send it again in a moment",
+        "message_es": "el motor de reglas falló al responder y se está reiniciando; no se decidió"
+        " nada para esta solicitud: envíela de nuevo en un momento",
+        "problems": [],
+    }
+}
+
 
 #: A batch of two requests: the second profile is invalid and is answered in its place.
 BATCH_REQUEST: Final[list[dict[str, Any]]] = [

@@ -14,6 +14,7 @@ from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
 from .errors import (
     EngineLimitError,
+    EngineUnavailableError,
     EvaluationError,
     FieldProblem,
     ProfileError,
@@ -42,6 +43,7 @@ __all__ = [
     "CompiledRuleBase",
     "ConditionTrace",
     "EngineLimitError",
+    "EngineUnavailableError",
     "Evaluation",
     "EvaluationError",
     "FieldProblem",
