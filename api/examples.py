@@ -31,7 +31,7 @@ RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
 RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
     "rule_base": {
         "version": "2026.11",
-        "hash": "a020a1c683f14f71c19aee78510696c0172b56c488c7060f2044545633e9db57",
+        "hash": "f1e464728ac636c5784a894a9ad606cdadcf6e91eb32be3a06c44515928f43f5",
     },
     "network": {"version": "0a615e3578b3"},
     "as_of": "2026-11-27",

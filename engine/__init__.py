@@ -26,6 +26,7 @@ from .evaluator import RuleEngine
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
 from .profile import Profile, parse_profile
 from .reference import ReferenceEvaluator
+from .referrals import PreferredTag, ReferralPreference
 from .results import (
     AttachedNote,
     Evaluation,
@@ -34,7 +35,7 @@ from .results import (
     SuppressedService,
 )
 from .rule_base import RuleBase, RuleSource
-from .rule_model import Rule, RuleStatus, Text
+from .rule_model import FirstChoice, Manifest, Referrals, Roadmap, Rule, RuleStatus, Text
 from .vocabulary import Area, Priority
 
 __all__ = [
@@ -48,11 +49,17 @@ __all__ = [
     "EvaluationError",
     "FieldProblem",
     "FiredRule",
+    "FirstChoice",
+    "Manifest",
+    "PreferredTag",
     "Priority",
     "Profile",
     "ProfileError",
     "RecommendedService",
     "ReferenceEvaluator",
+    "ReferralPreference",
+    "Referrals",
+    "Roadmap",
     "Rule",
     "RuleBase",
     "RuleBaseError",
