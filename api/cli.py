@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from engine import (
     PRIORITY_LABELS,
+    EngineUnavailableError,
     ProfileError,
     RuleBase,
     RuleBaseError,
@@ -76,6 +79,27 @@ def _fail(lang: str, english: str, spanish: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+_T = TypeVar("_T")
+
+
+def _answer(call: Callable[[], _T], lang: str) -> _T:
+    """``call()``, asked once more if the rule engine failed part-way and rebuilt itself (it
+    then gave no answer, never a wrong one); if it fails again, say so and exit with 1."""
+    try:
+        return call()
+    except EngineUnavailableError as error:
+        if error.rebuilt:
+            try:
+                return call()
+            except EngineUnavailableError:
+                pass
+    _fail(
+        lang,
+        "the rule engine failed and gave no answer; run the command again",
+        "el motor de reglas falló y no dio respuesta; vuelva a ejecutar la orden",
+    )
+
+
 def _read_profile(path: Path, lang: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -114,7 +138,10 @@ def recommend(
     day = _day(as_of, lang)
     with RuleEngine(load_rule_base()) as engine:
         try:
-            response = build_recommendation(engine, load_network(), data, day, lang, 3)
+            network = load_network()
+            response = _answer(
+                partial(build_recommendation, engine, network, data, day, lang, 3), lang
+            )
         except ProfileError as error:
             for problem in error.problems:
                 text = problem.message_es if lang == "es" else problem.message
@@ -159,13 +186,13 @@ def batch(
             f"{target.name}: cannot be written ({error.strerror})",
             f"{target.name}: no puede escribirse ({error.strerror})",
         )
-    with RuleEngine(load_rule_base()) as engine, outbox:
+    with outbox, RuleEngine(load_rule_base()) as engine:
         writer = csv.writer(outbox)
         writer.writerow(batch_header(engine))
         label = "recomendaciones" if lang == "es" else "recommendations"
         with typer.progressbar(rows, label=label) as progress:
             for number, row in enumerate(progress, start=1):
-                writer.writerow(batch_row(engine, number, row, lang))
+                writer.writerow(_answer(partial(batch_row, engine, number, row, lang), lang))
     if lang == "es":
         typer.echo(f"{len(rows)} filas escritas en {target.name}")
     else:

@@ -18,13 +18,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine import ProfileError, RutaEngineError
+from engine import EngineUnavailableError, ProfileError, RutaEngineError
 from engine.messages import bilingual
 from network import NetworkError, UnknownPlaceError
 
 from .messages import request_problem
 
 __all__ = [
+    "ENGINE_UNAVAILABLE",
+    "RETRY_AFTER_SECONDS",
     "BodyTooLargeError",
     "InvalidCsvError",
     "NotFoundError",
@@ -128,6 +130,17 @@ _STARLETTE: dict[int, tuple[str, str, str]] = {
 }
 
 
+#: How long a client waits before asking again after a 503: the engine rebuilds itself in
+#: milliseconds, within the call that failed.
+RETRY_AFTER_SECONDS = 1
+#: The 503 answered when the rule engine failed part-way and is rebuilding itself.
+ENGINE_UNAVAILABLE = (
+    "the rule engine failed while answering and is being restarted; nothing was decided for this"
+    " request: send it again in a moment",
+    "el motor de reglas falló al responder y se está reiniciando; no se decidió nada para esta"
+    " solicitud: envíela de nuevo en un momento",
+)
+
 _INVALID_REQUEST = (
     "the request is invalid; correct the fields listed",
     "la solicitud no es válida; corrija los campos señalados",
@@ -184,6 +197,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RutaApiError)
     async def _api(_: Request, error: RutaApiError) -> JSONResponse:
         return error.response()
+
+    @app.exception_handler(EngineUnavailableError)
+    async def _unavailable(_: Request, error: EngineUnavailableError) -> JSONResponse:
+        # Only whether the engine is already rebuilt: the error's text is durable-rules' own.
+        _log.warning("rule engine unavailable (%s)", "rebuilt" if error.rebuilt else "not rebuilt")
+        return JSONResponse(
+            error_body("engine_unavailable", *ENGINE_UNAVAILABLE),
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:

@@ -31,7 +31,7 @@ RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
 RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
     "rule_base": {
         "version": "2026.11",
-        "hash": "a020a1c683f14f71c19aee78510696c0172b56c488c7060f2044545633e9db57",
+        "hash": "f1e464728ac636c5784a894a9ad606cdadcf6e91eb32be3a06c44515928f43f5",
     },
     "network": {"version": "0a615e3578b3"},
     "as_of": "2026-11-27",
@@ -322,6 +322,17 @@ INTERNAL_ERROR: Final[dict[str, Any]] = {
         "message_es": "fallo inesperado; cite el identificador de correlación al informarlo",
         "problems": [],
         "correlation_id": "3f1c9a0e5b7d4e2a9c8b6d4f2e0a1b3c",
+    }
+}
+
+ENGINE_UNAVAILABLE: Final[dict[str, Any]] = {
+    "error": {
+        "code": "engine_unavailable",
+        "message": "the rule engine failed while answering and is being restarted; nothing was"
+        " decided for this request: send it again in a moment",
+        "message_es": "el motor de reglas falló al responder y se está reiniciando; no se decidió"
+        " nada para esta solicitud: envíela de nuevo en un momento",
+        "problems": [],
     }
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from engine import Evaluation, RuleEngine
+from engine import Evaluation, ReferralPreference, RuleEngine
 from network import Network
 
 from .schemas import RecommendationResponse
@@ -61,11 +61,17 @@ def recommend(
 
 @lru_cache(maxsize=4096)
 def _targets(
-    network: Network, service: str, municipality: str, k: int, lang: str
+    network: Network,
+    preference: ReferralPreference,
+    service: str,
+    municipality: str,
+    k: int,
+    lang: str,
 ) -> tuple[dict[str, Any], ...]:
     """The referral targets as sent, in ``lang``: the same for everyone asking for ``service``
-    in ``municipality``, so built once (the network never changes while it is served). The
-    dicts are shared by every answer that holds them: read them, never change them."""
+    in ``municipality`` under the rule base's referral ``preference``, so built once (the
+    network never changes while it is served). The dicts are shared by every answer that
+    holds them: read them, never change them."""
     if k == 0:
         return ()
     return tuple(
@@ -80,7 +86,7 @@ def _targets(
             },
             "reason": t.reason.get(lang),
         }
-        for t in network.select_targets(service, municipality, k).targets
+        for t in network.select_targets(service, municipality, k, preference=preference).targets
     )
 
 
@@ -90,6 +96,8 @@ def _answer(
     fired = {f.id: f for f in result.fired}
     values = result.values
     municipality = str(values["municipality"])
+    # The referral preference of the rule base that answered: the network follows it.
+    preference = engine.rule_base.referral_preference
     services = []
     for service in result.services:
         services.append(
@@ -126,7 +134,7 @@ def _answer(
                     }
                     for rule_id in service.rules
                 ],
-                "targets": _targets(network, service.code, municipality, k, lang),
+                "targets": _targets(network, preference, service.code, municipality, k, lang),
             }
         )
     return {

@@ -160,7 +160,7 @@ class ErrorDetail(BaseModel):
     code: str = Field(
         description="Stable for programs: invalid_profile, invalid_request, unknown_place,"
         " not_found, method_not_allowed, body_too_large, http_error, internal_error,"
-        " engine_error."
+        " engine_error, engine_unavailable."
     )
     message: str
     message_es: str
@@ -208,6 +208,11 @@ _ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
         examples.INVALID_PROFILE,
     ),
     500: ("Unexpected failure, with a correlation id.", examples.INTERNAL_ERROR),
+    503: (
+        "The rule engine failed while answering and is restarting: nothing was decided; send"
+        " the request again after the seconds in the Retry-After header.",
+        examples.ENGINE_UNAVAILABLE,
+    ),
 }
 
 
@@ -219,6 +224,15 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "model": ErrorResponse,
             "description": _ERROR_EXAMPLES[status][0],
             "content": {"application/json": {"example": _ERROR_EXAMPLES[status][1]}},
+            **({"headers": _RETRY_AFTER} if status == 503 else {}),
         }
         for status in sorted({*statuses, 413, 500})
     }
+
+
+_RETRY_AFTER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "schema": {"type": "integer", "example": 1},
+    }
+}

@@ -5,8 +5,9 @@ Run it from the repository root::
     .venv/bin/python bench/network.py [--calls N] [--institutions N] [--seed S] [--k K]
 
 What is measured
-    ``Network.select_targets(service, municipality, k)``, one call per random (service,
-    municipality) pair, timed with ``time.perf_counter_ns`` after a warm-up of 500 calls, on
+    ``Network.select_targets(service, municipality, k, preference=...)`` under the default
+    rule base's referral preference, one call per random (service, municipality) pair, timed
+    with ``time.perf_counter_ns`` after a warm-up of 500 calls, on
     (the network keeps the answers it has given; before each timed call they are forgotten, so
     the figure is the work of a selection, not the look-up of a kept answer):
 
@@ -49,6 +50,7 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
 
+from engine import load_rule_base  # noqa: E402
 from engine.loader import CATALOGUE_FILE, default_rules_dir  # noqa: E402
 from engine.rule_model import Catalogue  # noqa: E402
 from engine.yaml_source import read_yaml  # noqa: E402
@@ -196,8 +198,9 @@ def measure(
 ) -> Row:
     pairs = random_pairs(network, calls + WARM_UP, seed)
     select = network.select_targets
+    preference = load_rule_base().referral_preference
     for service, municipality in pairs[:WARM_UP]:
-        select(service, municipality, k)
+        select(service, municipality, k, preference=preference)
     times = []
     targets = 0
     fallbacks = 0
@@ -205,7 +208,7 @@ def measure(
     for service, municipality in pairs[WARM_UP:]:
         network.forget_selections()
         start = clock()
-        selection = select(service, municipality, k)
+        selection = select(service, municipality, k, preference=preference)
         times.append(clock() - start)
         targets += len(selection.targets)
         fallbacks += any(t.level == Level.NEIGHBOUR for t in selection.targets)

@@ -15,6 +15,7 @@ from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
 from .errors import (
     EngineLimitError,
+    EngineUnavailableError,
     EvaluationError,
     FieldProblem,
     ProfileError,
@@ -27,6 +28,7 @@ from .fields import FieldKind, FieldSpec, profile_fields
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
 from .profile import Profile, parse_profile
 from .reference import ReferenceEvaluator
+from .referrals import PreferredTag, ReferralPreference
 from .results import (
     AttachedNote,
     Evaluation,
@@ -35,7 +37,7 @@ from .results import (
     SuppressedService,
 )
 from .rule_base import RuleBase, RuleSource
-from .rule_model import Rule, RuleStatus, Text
+from .rule_model import FirstChoice, Manifest, Referrals, Roadmap, Rule, RuleStatus, Text
 from .vocabulary import (
     DEPARTMENTS,
     PRIORITY_LABELS,
@@ -56,17 +58,24 @@ __all__ = [
     "CompiledRuleBase",
     "ConditionTrace",
     "EngineLimitError",
+    "EngineUnavailableError",
     "Evaluation",
     "EvaluationError",
     "FieldKind",
     "FieldProblem",
     "FieldSpec",
     "FiredRule",
+    "FirstChoice",
+    "Manifest",
+    "PreferredTag",
     "Priority",
     "Profile",
     "ProfileError",
     "RecommendedService",
     "ReferenceEvaluator",
+    "ReferralPreference",
+    "Referrals",
+    "Roadmap",
     "Rule",
     "RuleBase",
     "RuleBaseError",

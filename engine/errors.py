@@ -12,6 +12,7 @@ from dataclasses import field as dataclass_field
 
 __all__ = [
     "EngineLimitError",
+    "EngineUnavailableError",
     "EvaluationError",
     "FieldProblem",
     "ProfileError",
@@ -91,10 +92,26 @@ class ProfileError(RutaEngineError):
 
 
 class EvaluationError(RutaEngineError):
-    """durable-rules failed while evaluating a profile; no partial result is returned.
-
-    Retrying will not help: report the rule base version and hash to the maintainers.
+    """The engine cannot evaluate at all: it was closed (a programming error, e.g. an engine
+    used after being replaced). Retrying will not help: build a new engine.
     """
+
+
+class EngineUnavailableError(RutaEngineError):
+    """durable-rules failed in the middle of an evaluation; no answer was given for it.
+
+    The profile is not at fault, and no partial or empty roadmap is ever returned in its place.
+    A durable-rules session that failed mid-way cannot be trusted (it may still hold a match
+    it had started), so the engine frees it and registers its rules afresh before answering
+    again. ``rebuilt`` says whether that is already done, so that asking again is answered, or
+    whether rebuilding failed too; then every evaluation raises this error, trying the rebuild
+    again each time, until it succeeds. Ask again in a moment; if it persists, report the rule
+    base version and hash to the maintainers.
+    """
+
+    def __init__(self, message: str, *, rebuilt: bool) -> None:
+        super().__init__(message)
+        self.rebuilt = rebuilt
 
 
 class EngineLimitError(RutaEngineError):

@@ -45,8 +45,10 @@ class RuleEngine:
     ) -> Evaluation:
         """The roadmap for ``profile`` on the day ``as_of`` (default: today in Colombia).
 
-        Raises :class:`~engine.errors.ProfileError` for an invalid profile and
-        :class:`~engine.errors.EvaluationError` if durable-rules fails.
+        Raises :class:`~engine.errors.ProfileError` for an invalid profile,
+        :class:`~engine.errors.EngineUnavailableError` if durable-rules fails part-way (no
+        answer is given then; the engine rebuilds itself, ask again), and
+        :class:`~engine.errors.EvaluationError` if the engine was closed.
         """
         checked, day, fired = self._match(profile, as_of)
         units = self._units

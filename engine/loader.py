@@ -153,7 +153,11 @@ def _validate(
                         )
                     )
                 continue
-            problems.append(_problem(model, name, data, dict(item)))
+            found = dict(item)
+            if item["type"] == "at_item":
+                # A fault of one item of a list: reported at that item's line.
+                found["loc"] = (*item["loc"], item["ctx"]["index"])
+            problems.append(_problem(model, name, data, found))
         return None
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from .conditions import ConditionTrace, FiredExplainer
 from .rule_base import RuleBase
 from .rule_model import LegalBasis, Regions, Rule, RuleStatus, Text
-from .vocabulary import AREA_ORDER, PRIORITY_ORDER, Area, Priority
+from .vocabulary import PRIORITY_ORDER, Area, Priority
 
 __all__ = [
     "Assembler",
@@ -259,7 +259,8 @@ class Assembler:
             for code, rank in best.items()
             if code not in removed
         ]
-        services.sort(key=lambda s: (PRIORITY_ORDER[s.priority], AREA_ORDER[s.area], s.code))
+        areas = self.rule_base.area_rank
+        services.sort(key=lambda s: (PRIORITY_ORDER[s.priority], areas[s.area], s.code))
         return tuple(services)
 
     def _suppressed(self, removed: dict[str, list[str]]) -> tuple[SuppressedService, ...]:
@@ -267,7 +268,8 @@ class Assembler:
             SuppressedService(code, self._areas[code], self._services[code].label, tuple(ids))
             for code, ids in removed.items()
         ]
-        suppressed.sort(key=lambda s: (AREA_ORDER[s.area], s.code))
+        areas = self.rule_base.area_rank
+        suppressed.sort(key=lambda s: (areas[s.area], s.code))
         return tuple(suppressed)
 
     @staticmethod

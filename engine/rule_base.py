@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .referrals import ReferralPreference
 from .rule_model import Catalogue, Manifest, Rule, ServiceEntry
 from .vocabulary import Area
 
@@ -57,6 +58,16 @@ class RuleBase:
     @cached_property
     def service_areas(self) -> dict[str, Area]:
         return {s.code: s.area for s in self.catalogue.services}
+
+    @cached_property
+    def area_rank(self) -> dict[Area, int]:
+        """Each area's place in the roadmap (``roadmap.area_order`` of ``base.yaml``; 0 first)."""
+        return {area: rank for rank, area in enumerate(self.manifest.roadmap.area_order)}
+
+    @cached_property
+    def referral_preference(self) -> ReferralPreference:
+        """The referral preferences of ``base.yaml``, for the partner network's choices."""
+        return ReferralPreference.of(self.manifest.referrals, self.service_areas)
 
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:

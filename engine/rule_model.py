@@ -35,13 +35,16 @@ __all__ = [
     "AnyOf",
     "Catalogue",
     "Condition",
+    "FirstChoice",
     "LegalBasis",
     "Manifest",
     "Not",
     "Note",
     "Operator",
     "Recommendation",
+    "Referrals",
     "Regions",
+    "Roadmap",
     "Rule",
     "RuleFile",
     "RuleStatus",
@@ -493,13 +496,101 @@ class Catalogue(_Strict):
         return services
 
 
+def _at_item(index: int, message: str) -> PydanticCustomError:
+    """An error about item ``index`` of the list being checked: the loader reports it at that
+    item's line. ``message`` must hold no braces."""
+    return PydanticCustomError("at_item", message, {"index": index})
+
+
+def _once_each(values: list[str], what: str) -> None:
+    """Refuse a list naming something twice, at the second mention."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise _at_item(index, f"{what} '{value}' is listed twice; list each {what} once")
+        seen.add(value)
+
+
+class Roadmap(_Strict):
+    """How a roadmap lists the services a person is entitled to: by priority (urgent, then
+    high, then normal) and, within one priority, by area in ``area_order`` (protocols §4),
+    then by service code. Every area is listed, each once."""
+
+    area_order: list[Area]
+
+    @field_validator("area_order")
+    @classmethod
+    def _every_area_once(cls, areas: list[Area]) -> list[Area]:
+        _once_each([a.value for a in areas], "area")
+        missing = [a.value for a in Area if a not in areas]
+        if missing:
+            raise ValueError(
+                f"area_order lacks {', '.join(missing)}; list every area once:"
+                f" {', '.join(a.value for a in Area)}"
+            )
+        return areas
+
+
+_TAG = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class FirstChoice(_Strict):
+    """Partner institutions carrying ``tag`` (the tag of the institution files) are proposed
+    first for the services of ``areas``, to people living in ``departments``, whenever they
+    serve the person's municipality or department. ``reason`` is said first in the reason
+    given for the referral (e.g. "Hogar de Paso de frontera")."""
+
+    tag: str
+    areas: list[Area] = Field(min_length=1)
+    departments: list[str] = Field(min_length=1)
+    reason: Text
+
+    @field_validator("tag")
+    @classmethod
+    def _tag_as_written_in_the_network(cls, tag: str) -> str:
+        if not _TAG.fullmatch(tag):
+            raise ValueError(
+                f"'{tag}' is not a tag: write it as in the institution files, in lower case"
+                " with '_' between words (e.g. hogar_de_paso)"
+            )
+        return tag
+
+    @field_validator("areas")
+    @classmethod
+    def _areas_once(cls, areas: list[Area]) -> list[Area]:
+        _once_each([a.value for a in areas], "area")
+        return areas
+
+    @field_validator("departments")
+    @classmethod
+    def _known_departments(cls, codes: list[str]) -> list[str]:
+        for index, code in enumerate(codes):
+            if code not in DEPARTMENTS:
+                raise _at_item(
+                    index,
+                    f"'{code}' is not a DIVIPOLA department code (2 digits in quotes, e.g."
+                    ' "54" for Norte de Santander)',
+                )
+        _once_each(codes, "department")
+        return codes
+
+
+class Referrals(_Strict):
+    """Referral preferences of the protocols, applied when partner institutions are chosen."""
+
+    first_choice: list[FirstChoice] = Field(default_factory=list)
+
+
 class Manifest(_Strict):
-    """``rules/base.yaml``: the rule base's name, version and edition."""
+    """``rules/base.yaml``: the rule base's name, version and edition, and the protocols'
+    choices that are not rules: the roadmap's order and the referral preferences."""
 
     name: Text
     version: str = Field(min_length=1)
     edition: date
     description: Text | None = None
+    roadmap: Roadmap
+    referrals: Referrals = Field(default_factory=Referrals)
 
 
 for _model in (AllOf, AnyOf, Not, Note, Rule):

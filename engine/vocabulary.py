@@ -2,6 +2,8 @@
 
 These are not policy choices that change with a rule edit: the five areas are the OAM's mandate,
 the three priorities order the roadmap (protocols §4), and departments are DANE's DIVIPOLA codes.
+The order of the areas within a priority is a policy choice: it is the rule base's
+(``roadmap.area_order`` in ``rules/base.yaml``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Final
 
 __all__ = [
     "AREA_LABELS",
-    "AREA_ORDER",
     "COLOMBIA_TIME",
     "DEPARTMENTS",
     "PRIORITY_LABELS",
@@ -46,15 +47,6 @@ PRIORITY_ORDER: Final[dict[Priority, int]] = {
     Priority.URGENT: 0,
     Priority.HIGH: 1,
     Priority.NORMAL: 2,
-}
-
-#: Rank of each area in the roadmap (protocols §4): humanitarian, legal, health, education, income.
-AREA_ORDER: Final[dict[Area, int]] = {
-    Area.HUMANITARIAN: 0,
-    Area.LEGAL: 1,
-    Area.HEALTH: 2,
-    Area.EDUCATION: 3,
-    Area.INCOME: 4,
 }
 
 AREA_LABELS: Final[dict[Area, dict[str, str]]] = {

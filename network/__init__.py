@@ -2,10 +2,12 @@
 
 Typical use::
 
+    from engine import load_rule_base
     from network import load_network
 
     network = load_network()                      # network/data/
-    selection = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3)
+    preference = load_rule_base().referral_preference
+    selection = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3, preference=preference)
     for target in selection.targets:
         print(target.institution.name, target.reason.es)
 """

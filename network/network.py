@@ -4,6 +4,12 @@ For caseworkers: a recommended service becomes a referral to institutions chosen
 person's municipality — those that serve the municipality, then the department, then national
 entities, then the nearest neighbouring department — with the office's partners, capacity and
 distance breaking ties, and a reason for every choice (in Spanish and English).
+
+Which institutions go first whatever their level (the border Hogar de Paso) is not the
+network's choice but the rule base's (``referrals`` in ``rules/base.yaml``): every selection is
+made under the :class:`~engine.ReferralPreference` of the rule base in service, passed in, so
+one network serves any rule base, and a rule base published while the service runs changes the
+referrals without the network being loaded again.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from engine import PreferredTag, ReferralPreference
 from engine.loader import CATALOGUE_FILE, default_rules_dir
 from engine.rule_model import Catalogue, Text
 from engine.yaml_source import read_yaml
@@ -28,9 +35,9 @@ from .models import Department, Institution, Municipality, Office, Region
 
 __all__ = ["Gap", "Level", "Network", "NetworkData", "PassedOver", "Selection", "Target"]
 
-BORDER_DEPARTMENTS = frozenset({"54", "52"})
-HOGAR_DE_PASO = "hogar_de_paso"
 _EARTH_KM = 6371.0
+#: No preference: the network's own ranking (coverage is measured under it).
+_NO_PREFERENCE = ReferralPreference()
 
 
 class Level(IntEnum):
@@ -231,23 +238,29 @@ class Network:
         capital = self.departments[code[:2]].capital
         return (capital.lat, capital.lon)
 
-    def select_targets(self, service: str, municipality: str, k: int = 3) -> Selection:
-        """The ``k`` best institutions to refer a person living in ``municipality`` to.
+    def select_targets(
+        self, service: str, municipality: str, k: int = 3, *, preference: ReferralPreference
+    ) -> Selection:
+        """The ``k`` best institutions to refer a person living in ``municipality`` to, under
+        the referral ``preference`` of the rule base in service
+        (``rule_base.referral_preference``; ``ReferralPreference()`` for none).
 
-        The network never changes once built, so the answer for a (service, municipality, k)
-        is kept and given again (the most recent 4,096 of them).
+        The network never changes once built, so the answer for a (service, municipality, k,
+        preference) is kept and given again (the most recent 4,096 of them).
         """
         if service not in self.services:
             raise UnknownPlaceError(f"'{service}' is not a service code of the catalogue")
         if k < 1:
             raise UnknownPlaceError("ask for at least one target (k >= 1)")
-        return self._remembered_selection(service, municipality, k)
+        return self._remembered_selection(service, municipality, k, preference)
 
     def forget_selections(self) -> None:
         """Drop the answers kept by :meth:`select_targets` (for measuring a selection's work)."""
         self._remembered_selection.cache_clear()
 
-    def _select(self, service: str, municipality: str, k: int) -> Selection:
+    def _select(
+        self, service: str, municipality: str, k: int, preference: ReferralPreference
+    ) -> Selection:
         department = self._check_place(municipality)
         known = municipality in self.municipalities
         place = self.municipalities[municipality].name if known else None
@@ -255,7 +268,7 @@ class Network:
         place_es = place or f"el municipio {municipality}"
         place_en = place or f"municipality {municipality}"
         partners = self._partners_by_department.get(department, {})
-        border_first = department in BORDER_DEPARTMENTS and service.startswith("HUM_")
+        first_choices = preference.applying_to(service, department)
         here = self._point(municipality)
         chosen: dict[str, tuple[Institution, Level, float]] = {}
 
@@ -303,11 +316,10 @@ class Network:
 
         def rank(item: tuple[Institution, Level, float]) -> tuple[object, ...]:
             institution, level, distance = item
-            # The border Hogar de Paso goes first when it serves the person's own place.
-            hogar = border_first and HOGAR_DE_PASO in institution.tags and level <= Level.DEPARTMENT
+            # A first choice of the rule base goes first when it serves the person's own place.
             capacity = institution.weekly_capacity
             return (
-                not hogar,
+                _first_choice(first_choices, institution, level),
                 level,
                 distance if level is Level.NEIGHBOUR else 0.0,  # far away: nearest first
                 institution.id not in partners,
@@ -331,7 +343,7 @@ class Network:
                     place,
                     department_name,
                     known,
-                    border_first,
+                    _chosen_first(first_choices, institution, level),
                     served_in.get(institution.id, institution.department),
                 ),
             )
@@ -406,7 +418,7 @@ class Network:
         place: str | None,
         department_name: str,
         known: bool,
-        border_first: bool,
+        first_choice: PreferredTag | None,
         served: str,
     ) -> Text:
         where = self.departments[served].name
@@ -425,8 +437,8 @@ class Network:
                 f"nearest provider: {distance:.0f} km, in {where}",
             ),
         }[level]
-        if border_first and HOGAR_DE_PASO in institution.tags and level <= Level.DEPARTMENT:
-            es, en = f"Hogar de Paso de frontera; {es}", f"border Hogar de Paso; {en}"
+        if first_choice is not None:
+            es, en = f"{first_choice.reason.es}; {es}", f"{first_choice.reason.en}; {en}"
         if institution.id in partners:
             es += f"; aliada de {partners[institution.id]}"
             en += f"; partner of {partners[institution.id]}"
@@ -436,14 +448,19 @@ class Network:
         return Text(es=es, en=en)
 
     def gaps(self) -> list[Gap]:
-        """For every department and service, the best level reachable from its capital."""
+        """For every department and service, the best level reachable from its capital.
+
+        Coverage is the network's own: it is measured without any rule base's referral
+        preference (which only reorders institutions that are there anyway).
+        """
         found = []
         for code in sorted(self.departments):
             capital = self.departments[code].capital.municipality
             for service in sorted(self.services):
-                # A border Hogar de Paso may rank first without being the best level: look at a
-                # few targets and keep the best level among them.
-                targets = self.select_targets(service, capital, k=3).targets
+                # Look at a few targets and keep the best level among them.
+                targets = self.select_targets(
+                    service, capital, k=3, preference=_NO_PREFERENCE
+                ).targets
                 if targets:
                     best = min(targets, key=lambda t: (t.level, t.distance_km))
                     found.append(
@@ -467,3 +484,22 @@ class Network:
             and (department is None or i.department == department)
             and (municipality is None or i.municipality == municipality)
         ]
+
+
+def _first_choice(choices: tuple[PreferredTag, ...], institution: Institution, level: Level) -> int:
+    """The place of the first of ``choices`` whose tag ``institution`` carries, if it serves
+    the person's municipality or department (a first choice never brings in a distant
+    institution); ``len(choices)`` for an institution chosen first by none."""
+    if level <= Level.DEPARTMENT and institution.tags:
+        for place, choice in enumerate(choices):
+            if choice.tag in institution.tags:
+                return place
+    return len(choices)
+
+
+def _chosen_first(
+    choices: tuple[PreferredTag, ...], institution: Institution, level: Level
+) -> PreferredTag | None:
+    """The first choice ``institution`` is proposed under, if any (its reason is said first)."""
+    place = _first_choice(choices, institution, level)
+    return choices[place] if place < len(choices) else None

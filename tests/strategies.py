@@ -406,7 +406,9 @@ def rule_bases(
         assume(_fits_engine(rule))
         rules.append(rule)
     rule_file = {"group": _text("Generated"), "rules": rules}
-    return default_manifest(), default_catalogue(), {"random.yaml": rule_file}
+    # The roadmap's order of areas is the rule base's: any order will do.
+    manifest = {**default_manifest(), "roadmap": {"area_order": draw(st.permutations(AREAS))}}
+    return manifest, default_catalogue(), {"random.yaml": rule_file}
 
 
 # --- profiles from the protocols §1 table -----------------------------------------------------

@@ -98,6 +98,7 @@ def test_the_profile_is_documented_field_by_field(openapi: dict[str, Any]) -> No
         (examples.NOT_FOUND, ErrorResponse),
         (examples.BODY_TOO_LARGE, ErrorResponse),
         (examples.INTERNAL_ERROR, ErrorResponse),
+        (examples.ENGINE_UNAVAILABLE, ErrorResponse),
     ],
     ids=lambda value: getattr(value, "__name__", None) or "",
 )

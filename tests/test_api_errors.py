@@ -9,12 +9,14 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import durable_rules_engine
 import pytest
 from fastapi.testclient import TestClient
 
 from api import examples
 from api.main import create_app
 from api.settings import Settings
+from engine import ReferenceEvaluator, load_rule_base
 
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 
@@ -407,3 +409,59 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading() -> None:
     scope = {"type": "http", "headers": [(b"content-length", b"10000000")]}
     asyncio.run(BodyLimitMiddleware(app, 1_000_000)(scope, receive, send))
     assert sent[0]["status"] == 413 and not asked
+
+
+def _fail_once_mid_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable-rules raises once, after it has started a match (the engine then holds a session
+    it cannot trust, and must not answer from it)."""
+    start = durable_rules_engine.start_action_for_state
+    armed = True
+
+    def failing(*args: Any) -> Any:
+        nonlocal armed
+        started = start(*args)
+        if armed:
+            armed = False
+            raise RuntimeError("injected durable-rules failure")
+        return started
+
+    monkeypatch.setattr(durable_rules_engine, "start_action_for_state", failing)
+
+
+def test_an_engine_failure_is_a_503_to_retry_then_the_right_answer(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = _recommend(client).json()
+    _fail_once_mid_match(monkeypatch)
+    with caplog.at_level(logging.DEBUG):
+        failed = _recommend(client)
+    error = _error(failed, 503, "engine_unavailable")
+    assert failed.headers["retry-after"] == "1"
+    assert error["problems"] == [] and "correlation_id" not in error
+    assert "again" in error["message"] and "de nuevo" in error["message_es"]
+    assert "54001" not in caplog.text and "deported" not in caplog.text
+    answered = _recommend(client)
+    assert answered.status_code == 200
+    assert answered.json() == before
+    expected = ReferenceEvaluator(load_rule_base()).evaluate(PROFILE)
+    assert [s["code"] for s in answered.json()["services"]] == [s.code for s in expected.services]
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_an_engine_failure_in_a_batch_is_a_503_for_the_whole_batch(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """No batch is answered with some rows silently empty: the whole batch is sent again."""
+    if kind == "json":
+        send: dict[str, Any] = {"json": [{"profile": PROFILE}] * 3}
+    else:
+        sheet = "age,department,municipality,years_abroad,months_since_return,return_kind\n"
+        sheet += "34,54,54001,4,0.5,deported\n" * 3
+        send = {"content": sheet.encode(), "headers": {"content-type": "text/csv"}}
+    before = client.post("/v1/recommendations/batch", **send)
+    _fail_once_mid_match(monkeypatch)
+    failed = client.post("/v1/recommendations/batch", **send)
+    _error(failed, 503, "engine_unavailable")
+    assert failed.headers["retry-after"] == "1"
+    again = client.post("/v1/recommendations/batch", **send)
+    assert again.status_code == 200 and again.content == before.content

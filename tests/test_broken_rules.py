@@ -27,6 +27,13 @@ from engine import (
 from engine.loader import CATALOGUE_FILE, MANIFEST_FILE
 
 BROKEN_DIR = Path(__file__).parent / "broken_rules"
+DEFAULT_RULE_FILES = tuple(
+    sorted(
+        path
+        for path in default_rules_dir().glob("*.yaml")
+        if path.name not in (MANIFEST_FILE, CATALOGUE_FILE)
+    )
+)
 
 _HEADER_LINE = re.compile(r"^#\s*expect-(?P<key>[a-z]+)\s*:\s*(?P<value>.*?)\s*$")
 _KEYS = {"line", "rule", "path", "message", "count", "xfail"}
@@ -128,11 +135,23 @@ def read_header(path: Path) -> Header | None:
 
 @dataclass(frozen=True)
 class BrokenCase:
-    """One broken rule base: the rule files to add to the default manifest and catalogue."""
+    """One broken rule base: the rule files to add to the default manifest and catalogue, or a
+    ``base.yaml`` (or ``catalogue.yaml``) to use instead of the default one, with the default
+    rule files."""
 
     name: str
     files: tuple[Path, ...]
     headers: tuple[Header, ...] = field(default=())
+
+    @property
+    def replaces_defaults(self) -> bool:
+        """Whether the case is a broken ``base.yaml`` or ``catalogue.yaml``, not rule files."""
+        return all(path.name in (MANIFEST_FILE, CATALOGUE_FILE) for path in self.files)
+
+    @property
+    def copied(self) -> tuple[Path, ...]:
+        """The files put beside the default manifest and catalogue (which they may replace)."""
+        return (*DEFAULT_RULE_FILES, *self.files) if self.replaces_defaults else self.files
 
     @property
     def expectations(self) -> tuple[Expectation, ...]:
@@ -238,7 +257,7 @@ rules:
 
 @pytest.mark.parametrize("case", [_param(c) for c in BROKEN_CASES])
 def test_broken_rule_file_is_refused(case: BrokenCase, tmp_path: Path) -> None:
-    problems = refusal(rule_base_folder(tmp_path, *case.files)).problems
+    problems = refusal(rule_base_folder(tmp_path, *case.copied)).problems
     for expected in case.expectations:
         assert any(expected.matches(p) for p in problems), (
             f"expected {expected}\ngot:\n{listing(problems)}"
@@ -286,6 +305,12 @@ def test_the_broken_files_cover_the_faults_policy_staff_make() -> None:
         "too_complex.yaml",
         "empty_group.yaml",
         "bad_status.yaml",
+        "base_area_misspelt",
+        "base_area_listed_twice",
+        "base_area_missing",
+        "base_first_choice_unknown_department",
+        "base_first_choice_unknown_area",
+        "base_first_choice_bad_tag",
     } <= names
 
 
@@ -363,11 +388,15 @@ def test_rule_base_error_belongs_to_the_engine_error_family(tmp_path: Path) -> N
 
 
 def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None:
-    """All broken files together: one refusal listing each file's problems (no stop at first).
+    """All broken rule files together: one refusal listing each file's problems (no stop at
+    first).
 
-    YAML-level faults are left out: the loader stops at them before checking any rule.
+    YAML-level faults are left out: the loader stops at them before checking any rule. So are
+    broken ``base.yaml`` files: a rule base has only one.
     """
-    cases = [c for c in BROKEN_CASES if not c.yaml_level and not c.xfail]
+    cases = [
+        c for c in BROKEN_CASES if not c.yaml_level and not c.xfail and not c.replaces_defaults
+    ]
     assert len(cases) >= 30
     folder = rule_base_folder(tmp_path, *(f for c in cases for f in c.files))
     problems = refusal(folder).problems
@@ -651,7 +680,7 @@ def test_a_broken_manifest_is_refused(tmp_path: Path) -> None:
     assert unknown.line == line_with(text, "versoin:")
     assert unknown.message == (
         "unknown key 'versoin' (did you mean 'version'?);"
-        " allowed here: name, version, edition, description"
+        " allowed here: name, version, edition, description, roadmap, referrals"
     )
     missing = next(p for p in problems if p.path == "version")
     assert missing.message == "missing required key 'version'"

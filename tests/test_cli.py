@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+import durable_rules_engine
+import pytest
 from typer.testing import CliRunner
 
 from api import examples
 from api.cli import app
-from engine import default_rules_dir
+from engine import compile_rule_base, default_rules_dir, load_rule_base
 
 runner = CliRunner()
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
@@ -74,8 +77,6 @@ def test_batch_writes_a_row_per_person(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["batch", str(source), str(target)])
     assert result.exit_code == 0, result.output
-    import csv
-
     rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
     assert [r["row"] for r in rows] == ["1", "2"]
     assert rows[0]["HUM_TEMPORARY_SHELTER"] == "Urgente"
@@ -141,3 +142,51 @@ def test_batch_says_when_the_answer_cannot_be_written(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(source), str(target)])
     assert result.exit_code == 1
     assert "out.csv: no puede escribirse" in result.output
+
+
+def _failing_start(monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """durable-rules fails ``times`` times after starting a match in an evaluation, then works
+    (the command's engine first probes each of its rulesets: those calls go through)."""
+    start = durable_rules_engine.start_action_for_state
+    probes = len(compile_rule_base(load_rule_base()).rulesets)
+    left = times
+
+    def failing(*args: Any) -> Any:
+        nonlocal left, probes
+        started = start(*args)
+        if probes:
+            probes -= 1
+        elif left:
+            left -= 1
+            raise RuntimeError("injected durable-rules failure")
+        return started
+
+    monkeypatch.setattr(durable_rules_engine, "start_action_for_state", failing)
+
+
+def test_batch_asks_again_after_one_engine_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+        "34,54,54001,4,0.5,deported,no\n",
+        encoding="utf-8",
+    )
+    _failing_start(monkeypatch, 1)
+    result = runner.invoke(app, ["batch", str(source), str(target)])
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(target.read_text(encoding="utf-8").splitlines())
+    assert row["HUM_TEMPORARY_SHELTER"] == "Urgente"
+
+
+def test_recommend_says_so_when_the_engine_keeps_failing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    _failing_start(monkeypatch, 2)
+    result = runner.invoke(app, ["recommend", str(profile)])
+    assert result.exit_code == 1
+    assert "el motor de reglas falló" in result.output
+    assert "Alojamiento" not in result.output

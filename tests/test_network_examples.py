@@ -12,6 +12,7 @@ from functools import cache
 
 import pytest
 
+from engine import load_rule_base
 from engine.loader import CATALOGUE_FILE, default_rules_dir
 from engine.rule_model import Catalogue
 from engine.vocabulary import DEPARTMENTS
@@ -24,6 +25,8 @@ if not (default_data_dir() / "departments.yaml").is_file():  # pragma: no cover
 SHELTER = "HUM_TEMPORARY_SHELTER"
 CUCUTA, IPIALES, VAUPES = "54001", "52356", "97"
 ABSENT = "54003"  # Ábrego: a real municipality of Norte de Santander, not in the data
+#: The referral preference of the default rule base (rules/base.yaml): the border Hogar de Paso.
+PREFERENCE = load_rule_base().referral_preference
 
 
 @cache
@@ -39,7 +42,7 @@ def network() -> Network:
 
 
 def test_shelter_in_cucuta_ranks_the_scalabrinian_centre_first(network: Network) -> None:
-    selection = network.select_targets(SHELTER, CUCUTA, k=3)
+    selection = network.select_targets(SHELTER, CUCUTA, k=3, preference=PREFERENCE)
     assert selection.known_municipality
     first = selection.targets[0]
     assert first.institution.id == "centro-migraciones-cucuta"
@@ -52,7 +55,7 @@ def test_shelter_in_cucuta_ranks_the_scalabrinian_centre_first(network: Network)
 
 
 def test_shelter_in_ipiales_ranks_the_hogar_de_paso_first(network: Network) -> None:
-    selection = network.select_targets(SHELTER, IPIALES, k=3)
+    selection = network.select_targets(SHELTER, IPIALES, k=3, preference=PREFERENCE)
     first = selection.targets[0]
     assert first.institution.id == "hogar-de-paso-ipiales"
     assert first.institution.municipality == IPIALES
@@ -65,7 +68,9 @@ def test_shelter_in_ipiales_ranks_the_hogar_de_paso_first(network: Network) -> N
 def test_the_hogar_de_paso_rule_stays_in_the_border_departments(network: Network) -> None:
     for service in catalogue_codes():
         for place in ("11001", "05001", "76001", "08001"):
-            for target in network.select_targets(service, place, k=5).targets:
+            for target in network.select_targets(
+                service, place, k=5, preference=PREFERENCE
+            ).targets:
                 assert "Hogar de Paso" not in target.reason.en
 
 
@@ -74,7 +79,7 @@ def test_a_municipality_absent_from_the_data_is_matched_by_its_department(
     network: Network, service: str
 ) -> None:
     assert ABSENT not in network.municipalities
-    selection = network.select_targets(service, ABSENT, k=3)
+    selection = network.select_targets(service, ABSENT, k=3, preference=PREFERENCE)
     assert not selection.known_municipality
     assert selection.targets
     for target in selection.targets:
@@ -99,7 +104,7 @@ def test_a_department_without_local_provider_gets_national_or_neighbouring_ones(
     names = {d.name for d in network.data.departments}
     fallbacks = 0
     for service in catalogue_codes():
-        selection = network.select_targets(service, "97001", k=3)
+        selection = network.select_targets(service, "97001", k=3, preference=PREFERENCE)
         assert selection.targets, f"nobody reachable for {service} from Mitú"
         for target in selection.targets:
             assert target.level in {Level.NATIONAL, Level.NEIGHBOUR}
@@ -123,7 +128,7 @@ def test_an_institution_at_zero_capacity_is_passed_over_never_chosen(network: Ne
     for institution in full:
         for service in institution.services:
             for place in [institution.municipality, *institution.serves.municipalities]:
-                selection = network.select_targets(service, place, k=50)
+                selection = network.select_targets(service, place, k=50, preference=PREFERENCE)
                 assert institution.id not in {t.institution.id for t in selection.targets}
                 passed = {p.institution_id: p.reason for p in selection.passed_over}
                 assert passed[institution.id].en == "no capacity"
@@ -134,7 +139,9 @@ def test_an_inactive_institution_is_passed_over_never_chosen(network: Network) -
     inactive = [i for i in network.data.institutions if not i.active]
     for institution in inactive:
         for service in institution.services:
-            selection = network.select_targets(service, institution.municipality, k=50)
+            selection = network.select_targets(
+                service, institution.municipality, k=50, preference=PREFERENCE
+            )
             assert institution.id not in {t.institution.id for t in selection.targets}
             passed = {p.institution_id: p.reason for p in selection.passed_over}
             assert passed[institution.id].en == "inactive"
@@ -174,7 +181,7 @@ def test_the_version_is_the_content_hash_and_stable_across_loads(network: Networ
     assert again.hash == network.hash
     assert re.fullmatch(r"[0-9a-f]{12}", network.version)
     assert network.hash.startswith(network.version)
-    selection = network.select_targets(SHELTER, CUCUTA)
+    selection = network.select_targets(SHELTER, CUCUTA, preference=PREFERENCE)
     assert selection.network_version == network.version
 
 
@@ -182,7 +189,7 @@ def test_reasons_exist_in_spanish_and_english(network: Network) -> None:
     places = ["11001", CUCUTA, IPIALES, ABSENT, "97001", "88001", "05088"]
     for service in catalogue_codes():
         for place in places:
-            selection = network.select_targets(service, place, k=3)
+            selection = network.select_targets(service, place, k=3, preference=PREFERENCE)
             assert len(selection.targets) <= 3
             for target in selection.targets:
                 assert service in target.institution.services
@@ -198,4 +205,4 @@ def test_a_code_that_is_not_a_municipality_of_a_known_department_is_refused(
     network: Network, code: str
 ) -> None:
     with pytest.raises(UnknownPlaceError):
-        network.select_targets(SHELTER, code)
+        network.select_targets(SHELTER, code, preference=PREFERENCE)

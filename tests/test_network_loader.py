@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from engine import load_rule_base
 from network import DataProblem, Network, NetworkDataError, default_data_dir, load_network
+
+PREFERENCE = load_rule_base().referral_preference
 
 if not (default_data_dir() / "departments.yaml").is_file():  # pragma: no cover
     pytest.skip("network/data/ is not there yet", allow_module_level=True)
@@ -233,14 +236,17 @@ def test_a_refused_network_leaves_the_one_in_service_untouched(
     data: Path, in_service: Network
 ) -> None:
     version = in_service.version
-    before = in_service.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3)
+    before = in_service.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3, preference=PREFERENCE)
     shutil.copytree(BROKEN_DIR / "unknown_service", data, dirs_exist_ok=True)
     loaded = None
     with pytest.raises(NetworkDataError):
         loaded = load_network(data)
     assert loaded is None
     assert in_service.version == version
-    assert in_service.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3) == before
+    assert (
+        in_service.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=3, preference=PREFERENCE)
+        == before
+    )
     assert "test-shelter" not in in_service.institutions
 
 

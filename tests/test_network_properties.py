@@ -20,6 +20,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import PreferredTag, ReferralPreference
 from engine.loader import CATALOGUE_FILE, default_rules_dir
 from engine.rule_model import Catalogue, Text
 from engine.vocabulary import DEPARTMENTS
@@ -57,6 +58,21 @@ def catalogue_codes() -> tuple[str, ...]:
 @cache
 def humanitarian_codes() -> tuple[str, ...]:
     return tuple(c for c in catalogue_codes() if c.startswith("HUM_"))
+
+
+#: The referral preference the properties are checked under, written here, not read from the
+#: default rule base: the Hogar de Paso first for humanitarian services in the border departments.
+PREFERENCE = ReferralPreference(
+    (
+        PreferredTag(
+            HOGAR,
+            frozenset(humanitarian_codes()),
+            frozenset(BORDER),
+            Text(es="Hogar de Paso de frontera", en="border Hogar de Paso"),
+        ),
+    )
+)
+NO_PREFERENCE = ReferralPreference()
 
 
 # --- strategies ------------------------------------------------------------------------------
@@ -289,7 +305,7 @@ def test_targets_offer_the_service_and_serve_the_place_or_are_labelled_fallback(
     network = Network(network_records)
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
-        selection = network.select_targets(service, municipality, k)
+        selection = network.select_targets(service, municipality, k, preference=PREFERENCE)
         department = municipality[:2]
         assert selection.known_municipality == (municipality in network.municipalities)
         assert selection.network_version == network.version
@@ -329,7 +345,7 @@ def test_targets_follow_the_level_order_and_the_ranking_within_a_level(
     network = Network(network_records)
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
-        selection = network.select_targets(service, municipality, k)
+        selection = network.select_targets(service, municipality, k, preference=PREFERENCE)
         assert len(selection.targets) <= k
         head = leading_hogares(selection)
         for part in (selection.targets[:head], selection.targets[head:]):
@@ -369,11 +385,11 @@ def test_selection_is_deterministic_and_k_limits_the_count(data: st.DataObject) 
     assert again.version == network.version
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
-        first = network.select_targets(service, municipality, k)
-        assert network.select_targets(service, municipality, k) == first
-        assert again.select_targets(service, municipality, k) == first
+        first = network.select_targets(service, municipality, k, preference=PREFERENCE)
+        assert network.select_targets(service, municipality, k, preference=PREFERENCE) == first
+        assert again.select_targets(service, municipality, k, preference=PREFERENCE) == first
         assert len(first.targets) <= k
-        more = network.select_targets(service, municipality, k + 3)
+        more = network.select_targets(service, municipality, k + 3, preference=PREFERENCE)
         # A larger k never drops a target chosen with a smaller k, nor reorders them
         # (the neighbouring fallback may add more, but the head stays).
         if all(t.level != Level.NEIGHBOUR for t in more.targets):
@@ -389,7 +405,7 @@ def test_unavailable_institutions_are_passed_over_with_the_reason(data: st.DataO
     network = Network(network_records)
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
-        selection = network.select_targets(service, municipality, k)
+        selection = network.select_targets(service, municipality, k, preference=PREFERENCE)
         passed = {p.institution_id: p.reason for p in selection.passed_over}
         for institution in network_records.institutions:
             if service not in institution.services or not serves_place(institution, municipality):
@@ -416,8 +432,8 @@ def test_adding_an_institution_never_loses_a_better_level(data: st.DataObject) -
     assert after.version != before.version
     for _ in range(5):
         service, municipality, k = data.draw(queries(network_records))
-        old = before.select_targets(service, municipality, k)
-        new = after.select_targets(service, municipality, k)
+        old = before.select_targets(service, municipality, k, preference=PREFERENCE)
+        new = after.select_targets(service, municipality, k, preference=PREFERENCE)
         old_best = min((t.level for t in old.targets), default=Level.NONE)
         new_best = min((t.level for t in new.targets), default=Level.NONE)
         assert new_best <= old_best
@@ -439,7 +455,9 @@ def test_gaps_give_the_best_level_reachable_from_each_capital(records: NetworkDa
     assert len(gaps) == len(ALL_DEPARTMENTS) * len(offered)
     for gap in gaps:
         capital = network.departments[gap.department].capital.municipality
-        targets = network.select_targets(gap.service, capital, k=len(records.institutions)).targets
+        targets = network.select_targets(
+            gap.service, capital, k=len(records.institutions), preference=NO_PREFERENCE
+        ).targets
         best = min((t.level for t in targets), default=Level.NONE)
         assert gap.level == best
         if gap.level == Level.NONE:
@@ -500,7 +518,7 @@ def test_regression_a_hogar_de_paso_of_another_department_does_not_displace_the_
             shelter("hogar-b", Serves(departments=["68"]), "68001", [HOGAR]),
         ]
     )
-    selection = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=2)
+    selection = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=2, preference=PREFERENCE)
     assert selection.targets[0].institution.id == "local-cucuta"
     assert selection.targets[0].level == Level.MUNICIPALITY
 
@@ -525,9 +543,9 @@ def test_the_local_hogar_de_paso_ranks_first_in_the_border_departments_only() ->
             shelter("hogar", Serves(departments=["54", "05"]), "54001", [HOGAR]),
         ]
     )
-    border = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=2)
+    border = network.select_targets("HUM_TEMPORARY_SHELTER", "54001", k=2, preference=PREFERENCE)
     assert [t.institution.id for t in border.targets] == ["hogar", "big-shelter"]
     assert "Hogar de Paso" in border.targets[0].reason.es
     assert "Hogar de Paso" in border.targets[0].reason.en
-    inland = network.select_targets("HUM_TEMPORARY_SHELTER", "05001", k=2)
+    inland = network.select_targets("HUM_TEMPORARY_SHELTER", "05001", k=2, preference=PREFERENCE)
     assert [t.institution.id for t in inland.targets] == ["big-shelter", "hogar"]

@@ -23,7 +23,7 @@ from engine import (
     parse_profile,
     rule_base_from_data,
 )
-from engine.vocabulary import AREA_ORDER, PRIORITY_ORDER
+from engine.vocabulary import PRIORITY_ORDER
 from strategies import (
     as_of_dates,
     build_rule_base,
@@ -97,9 +97,12 @@ def check_invariants(rule_base: RuleBase, result: Evaluation) -> None:
             r.suppress is not None and r.suppress.removes(service.code, service.area) for r in fired
         ), f"{service.code} should have been suppressed"
 
-    # (d) roadmap order: priority, then area, then code.
-    keys = [(PRIORITY_ORDER[s.priority], AREA_ORDER[s.area], s.code) for s in result.services]
+    # (d) roadmap order: priority, then area in the rule base's order, then code.
+    order = list(rule_base.manifest.roadmap.area_order)
+    keys = [(PRIORITY_ORDER[s.priority], order.index(s.area), s.code) for s in result.services]
     assert keys == sorted(keys)
+    removed = [(order.index(s.area), s.code) for s in result.suppressed]
+    assert removed == sorted(removed)
 
 
 def assert_same(engine_result: Evaluation, reference_result: Evaluation) -> None:

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from engine import default_rules_dir
 from engine.loader import CATALOGUE_FILE, MANIFEST_FILE
-from engine.schema import SCHEMA_PATH, render_rule_file_schema
+from engine.schema import BASE_SCHEMA_PATH, SCHEMA_PATH, render_base_schema, render_rule_file_schema
 
 RULE_FILES = sorted(
     p for p in default_rules_dir().glob("*.yaml") if p.name not in (MANIFEST_FILE, CATALOGUE_FILE)
@@ -36,6 +36,47 @@ def test_shipped_schema_is_up_to_date() -> None:
     assert shipped == render_rule_file_schema(), (
         "rules/schema/rule-file.schema.json is stale: run `python -m engine.schema`"
     )
+
+
+def test_shipped_base_schema_is_up_to_date() -> None:
+    shipped = (default_rules_dir() / BASE_SCHEMA_PATH).read_text(encoding="utf-8")
+    assert shipped == render_base_schema(), (
+        "rules/schema/base.schema.json is stale: run `python -m engine.schema`"
+    )
+
+
+def _base_schema() -> Any:
+    return json.loads((default_rules_dir() / BASE_SCHEMA_PATH).read_text(encoding="utf-8"))
+
+
+def _default_base() -> Any:
+    path = default_rules_dir() / MANIFEST_FILE
+    return _as_json(YAML(typ="safe").load(path.read_text(encoding="utf-8")))
+
+
+def test_the_default_base_validates_against_its_schema_and_points_to_it() -> None:
+    jsonschema.validate(_default_base(), _base_schema(), format_checker=jsonschema.FormatChecker())
+    first = (default_rules_dir() / MANIFEST_FILE).read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=schema/base.schema.json"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"roadmap": {"area_order": ["humanitarian", "legal", "health", "education"]}},
+        {"roadmap": {"area_order": ["humanitarian", "legal", "health", "legal", "income"]}},
+        {"roadmap": {"area_order": ["humanitarian", "legal", "healht", "education", "income"]}},
+        {"referrals": {"first_choice": [{"tag": "hogar_de_paso", "areas": ["humanitarian"]}]}},
+    ],
+    ids=["area-missing", "area-twice", "area-misspelt", "no-departments-nor-reason"],
+)
+def test_the_base_schema_refuses_what_the_loader_refuses(change: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(_base_schema())
+    assert list(validator.iter_errors({**_default_base(), **change}))
+    choice = {"tag": "hogar_de_paso", "areas": ["humanitarian"], "reason": {"es": "x", "en": "y"}}
+    for departments in (["55"], ["54", "54"]):
+        wrong = {"first_choice": [{**choice, "departments": departments}]}
+        assert list(validator.iter_errors({**_default_base(), "referrals": wrong}))
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)

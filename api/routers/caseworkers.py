@@ -38,7 +38,7 @@ _SLICE = 50
 @router.post(
     "/recommendations",
     response_model=RecommendationResponse,
-    responses=error_responses(413, 422),
+    responses=error_responses(413, 422, 503),
 )
 async def recommendations(
     body: RecommendationRequest,
@@ -77,7 +77,7 @@ async def recommendations(
                 },
             },
         },
-        **error_responses(413, 422),
+        **error_responses(413, 422, 503),
     },
     openapi_extra={
         "requestBody": {
