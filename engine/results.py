@@ -146,7 +146,8 @@ class Assembler:
         for rank, index in enumerate(by_id):
             self._id_rank[index] = rank
         self._areas = rule_base.service_areas
-        self._area_rank = {code: AREA_ORDER[area] for code, area in self._areas.items()}
+        areas = rule_base.area_rank
+        self._area_rank = {code: areas[area] for code, area in self._areas.items()}
         self._services = rule_base.services
 
     def assemble(
