@@ -14,7 +14,14 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from engine import ProfileError, RuleBaseError, RuleEngine, load_rule_base
+from engine import (
+    ProfileError,
+    RuleBase,
+    RuleBaseError,
+    RuleEngine,
+    diff_rule_bases,
+    load_rule_base,
+)
 from engine.vocabulary import PRIORITY_LABELS
 from network import NetworkDataError, load_network
 
@@ -25,7 +32,7 @@ from .recommend import recommend as build_recommendation
 app = typer.Typer(
     help="Ruta: referral recommendations for returning migrants.", no_args_is_help=True
 )
-rules_app = typer.Typer(help="Check the rule base.", no_args_is_help=True)
+rules_app = typer.Typer(help="Check and compare rule bases.", no_args_is_help=True)
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
@@ -164,6 +171,32 @@ def rules_check(directory: Annotated[Path | None, typer.Argument()] = None) -> N
         typer.echo(str(error))  # one problem a line, unwrapped: file:line: rule: path: message
         raise typer.Exit(1) from None
     typer.echo(f"rule base {base.version} ({base.hash[:12]}): {len(base.rules)} rules, no problems")
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[Path, typer.Argument(help="the rule base folder before")],
+    new: Annotated[Path, typer.Argument(help="the rule base folder after")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the differences as JSON")] = False,
+    lang: LanguageOption = Language.ES,
+) -> None:
+    """What changed from one rule base folder to another: one line per change, e.g.
+    ``P01 when.all[1].value: 3 → 4`` (exit 1 if either folder is refused)."""
+    bases = [_checked_rule_base(folder) for folder in (old, new)]
+    difference = diff_rule_bases(*bases)
+    if as_json:
+        print(json.dumps(difference.to_data(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(difference.render(lang))
+
+
+def _checked_rule_base(folder: Path) -> RuleBase:
+    """The rule base in ``folder``, or exit 1 listing its problems (as ``rules check`` does)."""
+    try:
+        return load_rule_base(folder)
+    except RuleBaseError as error:
+        typer.echo(f"{folder.name}: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @network_app.command("gaps")

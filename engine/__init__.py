@@ -12,6 +12,16 @@ Typical use::
 
 from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
+from .diff import (
+    CatalogueEntry,
+    Change,
+    OrderChange,
+    RuleBaseDiff,
+    RuleEntry,
+    RuleMove,
+    diff_rule_bases,
+)
+from .documents import RuleBaseDocuments
 from .errors import (
     EngineLimitError,
     EvaluationError,
@@ -32,13 +42,15 @@ from .results import (
     RecommendedService,
     SuppressedService,
 )
-from .rule_base import RuleBase, RuleSource
+from .rule_base import RuleBase, RuleFileLayout, RuleSource
 from .rule_model import Rule, RuleStatus, Text
 from .vocabulary import Area, Priority
 
 __all__ = [
     "Area",
     "AttachedNote",
+    "CatalogueEntry",
+    "Change",
     "CompiledRuleBase",
     "ConditionTrace",
     "EngineLimitError",
@@ -46,6 +58,7 @@ __all__ = [
     "EvaluationError",
     "FieldProblem",
     "FiredRule",
+    "OrderChange",
     "Priority",
     "Profile",
     "ProfileError",
@@ -53,8 +66,13 @@ __all__ = [
     "ReferenceEvaluator",
     "Rule",
     "RuleBase",
+    "RuleBaseDiff",
+    "RuleBaseDocuments",
     "RuleBaseError",
     "RuleEngine",
+    "RuleEntry",
+    "RuleFileLayout",
+    "RuleMove",
     "RuleProblem",
     "RuleSource",
     "RuleStatus",
@@ -63,6 +81,7 @@ __all__ = [
     "Text",
     "compile_rule_base",
     "default_rules_dir",
+    "diff_rule_bases",
     "load_rule_base",
     "parse_profile",
     "rule_base_from_data",

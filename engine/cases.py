@@ -3,7 +3,8 @@
 A case gives a profile, a day, and what the protocols must answer. :func:`check_case` compares
 an evaluation with the case and returns every difference in words, so a failing case reads as
 "HUM_FOOD_AID: expected urgent, got high" rather than a stack trace. The test suite collects
-``rules/cases/*.yaml`` (shipped with the rule base) through this module; ``ruta`` tools can run the same cases.
+``rules/cases/*.yaml`` (shipped with the rule base) through this module; ``ruta`` tools can run
+the same cases.
 """
 
 from __future__ import annotations
