@@ -25,6 +25,7 @@ from engine import (
     RuleBaseError,
     RuleEngine,
     default_cases_dir,
+    diff_rule_bases,
     load_rule_base,
 )
 from network import NetworkDataError, load_network
@@ -45,7 +46,9 @@ from .recommend import recommend as build_recommendation
 app = typer.Typer(
     help="Ruta: referral recommendations for returning migrants.", no_args_is_help=True
 )
-rules_app = typer.Typer(help="Check the rule base; simulate a change of it.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Check, compare and simulate rule bases; push a folder as a draft.", no_args_is_help=True
+)
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
@@ -407,6 +410,32 @@ def _print_simulation(
         console.print(
             "Todos los casos de protocolo pasan." if es else "Every protocol case passes."
         )
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[Path, typer.Argument(help="the rule base folder before")],
+    new: Annotated[Path, typer.Argument(help="the rule base folder after")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the differences as JSON")] = False,
+    lang: LanguageOption = Language.ES,
+) -> None:
+    """What changed from one rule base folder to another: one line per change, e.g.
+    ``P01 when.all[1].value: 3 → 4`` (exit 1 if either folder is refused)."""
+    bases = [_checked_rule_base(folder) for folder in (old, new)]
+    difference = diff_rule_bases(*bases)
+    if as_json:
+        print(json.dumps(difference.to_data(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(difference.render(lang))
+
+
+def _checked_rule_base(folder: Path) -> RuleBase:
+    """The rule base in ``folder``, or exit 1 listing its problems (as ``rules check`` does)."""
+    try:
+        return load_rule_base(folder)
+    except RuleBaseError as error:
+        typer.echo(f"{folder.name}: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @network_app.command("gaps")

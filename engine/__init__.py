@@ -13,6 +13,16 @@ Typical use::
 from .cases import CASE_DAY, Case, check_case, default_cases_dir, read_cases, unknown_names
 from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
+from .diff import (
+    CatalogueEntry,
+    Change,
+    OrderChange,
+    RuleBaseDiff,
+    RuleEntry,
+    RuleMove,
+    diff_rule_bases,
+)
+from .documents import RuleBaseDocuments
 from .errors import (
     EngineLimitError,
     EngineUnavailableError,
@@ -36,7 +46,7 @@ from .results import (
     RecommendedService,
     SuppressedService,
 )
-from .rule_base import RuleBase, RuleSource
+from .rule_base import RuleBase, RuleFileLayout, RuleSource
 from .rule_model import FirstChoice, Manifest, Referrals, Roadmap, Rule, RuleStatus, Text
 from .vocabulary import (
     DEPARTMENTS,
@@ -55,6 +65,8 @@ __all__ = [
     "Area",
     "AttachedNote",
     "Case",
+    "CatalogueEntry",
+    "Change",
     "CompiledRuleBase",
     "ConditionTrace",
     "EngineLimitError",
@@ -67,6 +79,7 @@ __all__ = [
     "FiredRule",
     "FirstChoice",
     "Manifest",
+    "OrderChange",
     "PreferredTag",
     "Priority",
     "Profile",
@@ -78,8 +91,13 @@ __all__ = [
     "Roadmap",
     "Rule",
     "RuleBase",
+    "RuleBaseDiff",
+    "RuleBaseDocuments",
     "RuleBaseError",
     "RuleEngine",
+    "RuleEntry",
+    "RuleFileLayout",
+    "RuleMove",
     "RuleProblem",
     "RuleSource",
     "RuleStatus",
@@ -90,6 +108,7 @@ __all__ = [
     "compile_rule_base",
     "default_cases_dir",
     "default_rules_dir",
+    "diff_rule_bases",
     "evaluation_day",
     "load_rule_base",
     "parse_profile",

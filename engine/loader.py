@@ -12,6 +12,7 @@ import types
 from collections.abc import Mapping
 from difflib import get_close_matches
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -21,14 +22,15 @@ import rules
 from .compiler import rule_capacity_problem
 from .errors import RuleBaseError, RuleProblem
 from .rule_base import RuleBase, RuleSource
-from .rule_model import AllOf, AnyOf, Catalogue, Manifest, Not, Rule, RuleFile, Test
-from .yaml_source import line_of, read_yaml
+from .rule_model import AllOf, AnyOf, Catalogue, Manifest, Not, Rule, RuleFile, Test, Text
+from .yaml_source import Positions, line_of, read_yaml
 
 __all__ = [
     "CATALOGUE_FILE",
     "MANIFEST_FILE",
     "default_rules_dir",
     "load_rule_base",
+    "read_rule_folder",
     "rule_base_from_data",
 ]
 
@@ -47,6 +49,20 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
     """Read ``base.yaml``, ``catalogue.yaml`` and every other ``*.yaml`` of ``directory``.
 
     Rule files are read in name order. Raises :class:`RuleBaseError` with every problem found.
+    """
+    documents = read_rule_folder(directory)
+    manifest = documents.pop(MANIFEST_FILE)
+    catalogue = documents.pop(CATALOGUE_FILE)
+    return rule_base_from_data(manifest, catalogue, documents)
+
+
+def read_rule_folder(directory: Path | str | None = None) -> dict[str, Any]:
+    """Every ``*.yaml`` document of a rule base folder as parsed, by file name in name order.
+
+    The documents keep their YAML positions (for line numbers). Raises :class:`RuleBaseError`
+    for a missing folder, a missing ``base.yaml`` or ``catalogue.yaml``, a ``.yml`` file or a
+    file that is not valid YAML, with every such problem at once; the contents are checked by
+    :func:`rule_base_from_data`.
     """
     folder = Path(directory) if directory is not None else default_rules_dir()
     if not folder.is_dir():
@@ -68,33 +84,47 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
             documents[path.name] = data
     if problems:
         raise RuleBaseError(problems)
-    manifest = documents.pop(MANIFEST_FILE)
-    catalogue = documents.pop(CATALOGUE_FILE)
-    return rule_base_from_data(manifest, catalogue, documents)
+    return documents
 
 
-def rule_base_from_data(manifest: Any, catalogue: Any, rule_files: Mapping[str, Any]) -> RuleBase:
+def rule_base_from_data(
+    manifest: Any,
+    catalogue: Any,
+    rule_files: Mapping[str, Any],
+    positions: Mapping[str, Positions] | None = None,
+) -> RuleBase:
     """Check a rule base given as parsed documents (file name → content), as the loader does.
 
     Used by the loader, and by tools that build rule bases in memory (generators, editors).
+    Problems are located at the lines the documents' YAML positions give; ``positions`` (by file
+    name, see :func:`~engine.yaml_source.line_of`) replaces them for documents that carry none,
+    such as edited copies. Rules are taken file by file in the order ``rule_files`` gives.
     """
     problems: list[RuleProblem] = []
-    checked_manifest = _validate(Manifest, manifest, MANIFEST_FILE, problems)
-    checked_catalogue = _validate(Catalogue, catalogue, CATALOGUE_FILE, problems)
+    tables: Mapping[str, Positions] = positions or {}
+    checked_manifest = _validate(
+        Manifest, manifest, MANIFEST_FILE, problems, positions=tables.get(MANIFEST_FILE)
+    )
+    checked_catalogue = _validate(
+        Catalogue, catalogue, CATALOGUE_FILE, problems, positions=tables.get(CATALOGUE_FILE)
+    )
     context: dict[str, Any] = {}
     if checked_catalogue is not None:
         context["services"] = {s.code: s.area for s in checked_catalogue.services}
     rules: list[Rule] = []
     sources: list[RuleSource] = []
+    groups: dict[str, Text] = {}
     first_seen: dict[str, RuleSource] = {}
     if not rule_files:
         problems.append(RuleProblem("rules", None, None, "", "no rule files (*.yaml) found"))
     for name, data in rule_files.items():
-        checked = _validate(RuleFile, data, name, problems, context)
+        table = tables.get(name)
+        checked = _validate(RuleFile, data, name, problems, context, table)
         if checked is None:
             continue
+        groups[name] = checked.group
         for index, rule in enumerate(checked.rules):
-            line, _ = line_of(data, ("rules", index))
+            line, _ = line_of(data, ("rules", index), table)
             source = RuleSource(name, line)
             if rule.id in first_seen:
                 earlier = first_seen[rule.id]
@@ -104,7 +134,7 @@ def rule_base_from_data(manifest: Any, catalogue: Any, rule_files: Mapping[str, 
                         line,
                         rule.id,
                         "id",
-                        f"duplicate rule id; already used at {earlier.file}:{earlier.line}",
+                        f"duplicate rule id; already used at {_where(earlier)}",
                     )
                 )
                 continue
@@ -117,7 +147,17 @@ def rule_base_from_data(manifest: Any, catalogue: Any, rule_files: Mapping[str, 
             sources.append(source)
     if problems or checked_manifest is None or checked_catalogue is None:
         raise RuleBaseError(problems)
-    return RuleBase(checked_manifest, checked_catalogue, tuple(rules), tuple(sources))
+    return RuleBase(
+        checked_manifest,
+        checked_catalogue,
+        tuple(rules),
+        tuple(sources),
+        MappingProxyType(groups),
+    )
+
+
+def _where(source: RuleSource) -> str:
+    return source.file if source.line is None else f"{source.file}:{source.line}"
 
 
 def _validate(
@@ -126,6 +166,7 @@ def _validate(
     name: str,
     problems: list[RuleProblem],
     context: dict[str, Any] | None = None,
+    positions: Positions | None = None,
 ) -> _Model | None:
     if not isinstance(data, dict):
         problems.append(
@@ -145,6 +186,7 @@ def _validate(
                             model,
                             name,
                             data,
+                            positions,
                             {
                                 **item,
                                 "loc": (*item["loc"], index, "code"),
@@ -157,14 +199,20 @@ def _validate(
             if item["type"] == "at_item":
                 # A fault of one item of a list: reported at that item's line.
                 found["loc"] = (*item["loc"], item["ctx"]["index"])
-            problems.append(_problem(model, name, data, found))
+            problems.append(_problem(model, name, data, positions, found))
         return None
 
 
-def _problem(model: type[BaseModel], name: str, data: Any, item: dict[str, Any]) -> RuleProblem:
+def _problem(
+    model: type[BaseModel],
+    name: str,
+    data: Any,
+    positions: Positions | None,
+    item: dict[str, Any],
+) -> RuleProblem:
     loc: tuple[int | str, ...] = tuple(item["loc"])
     kind = item["type"]
-    line, path = line_of(data, loc)
+    line, path = line_of(data, loc, positions)
     if kind == "missing":
         missing = str(loc[-1]).removesuffix("_")
         path = f"{path}.{missing}" if path else missing

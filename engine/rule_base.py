@@ -1,22 +1,32 @@
 """A validated rule base: the protocols as the engine runs them, with a version and a hash.
 
-The hash is computed over the rule base's content (manifest, catalogue and rules), so any edit
-— a threshold, a label, a legal reference — gives a new hash, and a result always says exactly
-which protocols produced it.
+The hash is computed over the rule base's content as it is written: manifest, catalogue, and
+each rule file — its name, its group title and its rules in order. Any edit — a threshold, a
+label, a legal reference, a rule moved to another file — gives a new hash, so a result always
+says exactly which protocols produced it, and two rule bases with one hash are written out as
+the same files (line numbers and comments aside).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from .referrals import ReferralPreference
-from .rule_model import Catalogue, Manifest, Rule, ServiceEntry
+from .rule_model import Catalogue, Manifest, Rule, ServiceEntry, Text
 from .vocabulary import Area
 
-__all__ = ["RuleBase", "RuleSource"]
+__all__ = ["DEFAULT_GROUP", "DEFAULT_RULE_FILE", "RuleBase", "RuleFileLayout", "RuleSource"]
+
+#: Where a rule built in memory without a source is filed (a rule base read from files always
+#: knows each rule's file).
+DEFAULT_RULE_FILE = "rules.yaml"
+#: The group title of a rule file whose title the rule base was not given.
+DEFAULT_GROUP = Text(es="Reglas", en="Rules")
 
 
 @dataclass(frozen=True)
@@ -27,14 +37,28 @@ class RuleSource:
     line: int | None
 
 
+@dataclass(frozen=True)
+class RuleFileLayout:
+    """One rule file of the rule base: its name, its group title and its rules, in order."""
+
+    file: str
+    group: Text
+    rules: tuple[Rule, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class RuleBase:
-    """Manifest, service catalogue and rules, already checked by the loader."""
+    """Manifest, service catalogue and rules, already checked by the loader.
+
+    ``sources[i]`` says where ``rules[i]`` was written; ``groups`` holds each rule file's group
+    title (the ``group:`` at the top of the file), by file name.
+    """
 
     manifest: Manifest
     catalogue: Catalogue
     rules: tuple[Rule, ...]
     sources: tuple[RuleSource, ...] = field(default=())
+    groups: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def version(self) -> str:
@@ -42,14 +66,41 @@ class RuleBase:
 
     @cached_property
     def hash(self) -> str:
-        """SHA-256 of the canonical JSON of the content; equal content, equal hash."""
+        """SHA-256 of the canonical JSON of the content; equal content, equal hash.
+
+        The content is the manifest, the catalogue and, for each rule file in name order, its
+        name, group title and rules in the order written. Line numbers are not part of it.
+        """
         content = {
             "manifest": self.manifest.model_dump(mode="json", by_alias=True),
             "catalogue": self.catalogue.model_dump(mode="json", by_alias=True),
-            "rules": [r.model_dump(mode="json", by_alias=True) for r in self.rules],
+            "files": [
+                {
+                    "file": layout.file,
+                    "group": layout.group.model_dump(mode="json"),
+                    "rules": [r.model_dump(mode="json", by_alias=True) for r in layout.rules],
+                }
+                for layout in self.layout
+            ],
         }
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @cached_property
+    def layout(self) -> tuple[RuleFileLayout, ...]:
+        """The rule files, in name order, each with its rules in the order written.
+
+        A rule without a source is filed under :data:`DEFAULT_RULE_FILE`, and a file without a
+        group title gets :data:`DEFAULT_GROUP`.
+        """
+        by_file: dict[str, list[Rule]] = {}
+        for index, rule in enumerate(self.rules):
+            name = self.sources[index].file if index < len(self.sources) else DEFAULT_RULE_FILE
+            by_file.setdefault(name, []).append(rule)
+        return tuple(
+            RuleFileLayout(name, self.groups.get(name, DEFAULT_GROUP), tuple(by_file[name]))
+            for name in sorted(by_file)
+        )
 
     @cached_property
     def services(self) -> dict[str, ServiceEntry]:

@@ -7,6 +7,7 @@ keys (a common slip when a rule is copied and edited).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ruamel.yaml.nodes import ScalarNode
 
 from .errors import RuleProblem
 
-__all__ = ["line_of", "read_yaml"]
+__all__ = ["Positions", "line_of", "read_yaml"]
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -58,28 +59,47 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
         return None, RuleProblem(name, line, None, "", f"YAML: {problem}")
 
 
-def line_of(data: Any, loc: tuple[int | str, ...]) -> tuple[int | None, str]:
+#: Where each key and list item of a document stood in its YAML file: the path to it (keys and
+#: indexes, ``()`` for the document itself) → its 1-based line. ``None`` marks a part added after
+#: the file was read, which has no line; a part not listed takes the line of its parent.
+Positions = Mapping[tuple[int | str, ...], int | None]
+
+
+def line_of(
+    data: Any, loc: tuple[int | str, ...], positions: Positions | None = None
+) -> tuple[int | None, str]:
     """The 1-based line of the deepest part of ``loc`` found in ``data``, and its readable path.
 
-    Parts of ``loc`` that are not keys or indexes of ``data`` (pydantic's union tags) are skipped.
+    Lines come from ``positions`` when given, else from the positions ruamel.yaml recorded in
+    ``data``. Parts of ``loc`` that are not keys or indexes of ``data`` (pydantic's union tags)
+    are skipped.
     """
-    line: int | None = _start_line(data)
+    line: int | None = _start_line(data) if positions is None else positions.get(())
     path = ""
+    walked: tuple[int | str, ...] = ()
     current = data
     for part in loc:
         if isinstance(current, dict) and isinstance(part, str):
             key = "not" if part == "not_" else "except" if part == "except_" else part
             if key not in current:
                 continue
-            position = getattr(getattr(current, "lc", None), "key", None)
-            if position is not None:
-                line = position(key)[0] + 1
+            walked = (*walked, key)
+            if positions is not None:
+                line = positions.get(walked, line)
+            else:
+                position = getattr(getattr(current, "lc", None), "key", None)
+                if position is not None:
+                    line = position(key)[0] + 1
             path = f"{path}.{key}" if path else key
             current = current[key]
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            position = getattr(getattr(current, "lc", None), "item", None)
-            if position is not None:
-                line = position(part)[0] + 1
+            walked = (*walked, part)
+            if positions is not None:
+                line = positions.get(walked, line)
+            else:
+                position = getattr(getattr(current, "lc", None), "item", None)
+                if position is not None:
+                    line = position(part)[0] + 1
             path = f"{path}[{part}]"
             current = current[part]
     return line, path

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from engine import RuleBaseDocuments
 from engine.compiler import rule_capacity_problem
 from engine.fields import FieldKind, FieldSpec, profile_fields
 from engine.loader import CATALOGUE_FILE, MANIFEST_FILE, default_rules_dir, rule_base_from_data
@@ -34,6 +35,7 @@ __all__ = [
     "default_manifest",
     "municipality_codes",
     "random_profiles",
+    "rule_base_documents",
     "rule_bases",
     "rule_dicts",
     "valid_profiles",
@@ -409,6 +411,27 @@ def rule_bases(
     # The roadmap's order of areas is the rule base's: any order will do.
     manifest = {**default_manifest(), "roadmap": {"area_order": draw(st.permutations(AREAS))}}
     return manifest, default_catalogue(), {"random.yaml": rule_file}
+
+
+#: The rule files :func:`rule_base_documents` spreads its rules over.
+RULE_FILES: tuple[str, ...] = ("a.yaml", "b.yaml", "c.yaml")
+
+
+@st.composite
+def rule_base_documents(
+    draw: st.DrawFn, max_rules: int = 10, max_depth: int = 2
+) -> RuleBaseDocuments:
+    """A random rule base the loader accepts, its rules spread over up to three files (each
+    with its own group title), as the documents ``RuleBaseDocuments.from_rule_base`` gives."""
+    manifest, catalogue, files = draw(rule_bases(max_rules=max_rules, max_depth=max_depth))
+    spread: dict[str, list[dict[str, Any]]] = {}
+    for rule in files["random.yaml"]["rules"]:
+        spread.setdefault(draw(st.sampled_from(RULE_FILES)), []).append(rule)
+    rule_files = {
+        name: {"group": _text(f"Group {name}"), "rules": rules} for name, rules in spread.items()
+    }
+    base = rule_base_from_data(manifest, catalogue, rule_files)
+    return RuleBaseDocuments.from_rule_base(base)
 
 
 # --- profiles from the protocols §1 table -----------------------------------------------------

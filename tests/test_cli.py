@@ -190,3 +190,49 @@ def test_recommend_says_so_when_the_engine_keeps_failing(
     assert result.exit_code == 1
     assert "el motor de reglas falló" in result.output
     assert "Alojamiento" not in result.output
+
+
+def _two_rule_bases(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(default_rules_dir(), old)
+    shutil.copytree(default_rules_dir(), new)
+    return old, new
+
+
+def test_rules_diff_prints_one_line_per_change(tmp_path: Path) -> None:
+    """P01's years-abroad threshold raised from 3 to 4 (its second test)."""
+    old, new = _two_rule_bases(tmp_path)
+    ley = new / "ley-retorno.yaml"
+    text = ley.read_text(encoding="utf-8")
+    threshold = '{field: years_abroad, op: ">=", value: 3}'
+    assert text.count(threshold) == 1
+    ley.write_text(text.replace(threshold, threshold.replace("3", "4")), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "diff", str(old), str(new), "--lang", "en"])
+    assert result.exit_code == 0
+    assert result.output == "P01 when.all[1].value: 3 → 4\n"
+    as_json = runner.invoke(app, ["rules", "diff", str(old), str(new), "--json"])
+    assert as_json.exit_code == 0
+    data = json.loads(as_json.output)
+    assert data["rules"]["changed"] == [
+        {"id": "P01", "changes": [{"path": "when.all[1].value", "old": 3, "new": 4}]}
+    ]
+    assert data["from"] != data["to"]
+
+
+def test_rules_diff_says_when_there_is_no_difference(tmp_path: Path) -> None:
+    old, new = _two_rule_bases(tmp_path)
+    health = new / "health.yaml"
+    health.write_text("# only a comment added\n" + health.read_text(encoding="utf-8"))
+    spanish = runner.invoke(app, ["rules", "diff", str(old), str(new)])
+    assert (spanish.exit_code, spanish.output) == (0, "sin diferencias\n")
+    english = runner.invoke(app, ["rules", "diff", str(old), str(new), "--lang", "en"])
+    assert (english.exit_code, english.output) == (0, "no differences\n")
+
+
+def test_rules_diff_refuses_a_broken_folder(tmp_path: Path) -> None:
+    old, new = _two_rule_bases(tmp_path)
+    (new / "catalogue.yaml").unlink()
+    result = runner.invoke(app, ["rules", "diff", str(old), str(new)])
+    assert result.exit_code == 1
+    assert "new: the rule base was refused" in result.output
+    assert "catalogue.yaml: is missing from the rule base" in result.output
