@@ -31,7 +31,7 @@ RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
 RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
     "rule_base": {
         "version": "2026.11",
-        "hash": "a020a1c683f14f71c19aee78510696c0172b56c488c7060f2044545633e9db57",
+        "hash": "bd4fc81eaa379111007f3de423a40fb9e209c90a3f341a43817a4e0bb3a6c4b1",
     },
     "network": {"version": "0a615e3578b3"},
     "as_of": "2026-11-27",

@@ -8,7 +8,7 @@ matched. This driver asserts the profile fact, drains the matches (the name of e
 rule is all it reads), and retracts the fact, so each evaluation leaves the session as clean as
 it found it.
 
-durable-rules' C core is not thread-safe and never releases the GIL (shared engine notes), so
+durable-rules' C core is not thread-safe and never releases the GIL (docs/durable-rules.md), so
 every call goes through one process-wide lock; the lock costs no throughput.
 """
 
@@ -131,7 +131,7 @@ def _probe(handle: int) -> None:
     """Fire the ruleset's probe rule once, and check it answers as expected.
 
     Freeing a durable-rules session in which no action ever completed reads uninitialised
-    memory and can crash the process (shared engine notes); after this, it is safe. It also
+    memory and can crash the process (docs/durable-rules.md); after this, it is safe. It also
     proves the new ruleset evaluates before it is put in service.
     """
     code, state = _core.assert_fact(handle, _PROBE_FACT)

@@ -19,9 +19,6 @@ import pytest
 
 from network import DataProblem, Network, NetworkDataError, default_data_dir, load_network
 
-if not (default_data_dir() / "departments.yaml").is_file():  # pragma: no cover
-    pytest.skip("network/data/ is not there yet", allow_module_level=True)
-
 BROKEN_DIR = Path(__file__).parent / "broken_network"
 
 
