@@ -31,7 +31,7 @@ RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
 RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
     "rule_base": {
         "version": "2026.11",
-        "hash": "f1e464728ac636c5784a894a9ad606cdadcf6e91eb32be3a06c44515928f43f5",
+        "hash": "041795a3f119dde1198598d5955ae0638738194b495f76018b79f527afed8f5d",
     },
     "network": {"version": "0a615e3578b3"},
     "as_of": "2026-11-27",

@@ -39,7 +39,7 @@ How to read the table
     ``median`` and ``p99``: wall time of one profile, in microseconds. ``profiles/s``: profiles
     divided by the sum of their times, on one core. ``fired``: mean rules fired per profile.
     Compare figures only within one run: between runs on the same machine they move by up to
-    1.7x (see the shared engine notes). Generated rule bases of 5,000 rules are timed on at
+    1.7x (see docs/durable-rules.md). Generated rule bases of 5,000 rules are timed on at
     most 500 profiles to keep the run short.
 """
 

@@ -8,6 +8,9 @@ Typical use::
     result = engine.evaluate(profile_dict)         # roadmap for today
     for service in result.services:
         print(service.priority, service.code, service.rules)
+
+Versions of the rule base are kept, edited and compared as :class:`RuleBaseDocuments` (the
+files as plain data, canonical JSON, YAML) and :func:`diff_rule_bases`.
 """
 
 from .cases import CASE_DAY, Case, check_case, default_cases_dir, read_cases, unknown_names

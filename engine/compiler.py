@@ -4,7 +4,7 @@ For policy staff: nothing here changes what a rule means. Each rule (and each no
 own condition) becomes one durable-rules rule testing the profile fact; the day of evaluation and
 the rule's regions are tested inside the engine too, so the engine alone decides what fires.
 
-durable-rules' C core has hard limits (shared engine notes): a fact may have at most 64 pending
+durable-rules' C core has hard limits (docs/durable-rules.md): a fact may have at most 64 pending
 tests on its stack at once (error 303), a test node at most 512 successors, 128 "field is empty"
 successors and 256 rules sharing one chain. The compiler mirrors the test network durable-rules
 will build, computes the worst case of each limit, and splits the rule base into as many

@@ -394,8 +394,9 @@ def _rule_orders(
 
 def _order(where: str, old_ids: list[str], new_ids: list[str]) -> OrderChange | None:
     """The order change among the ids present on both sides, if their order differs."""
-    old_kept = [i for i in old_ids if i in set(new_ids)]
-    new_kept = [i for i in new_ids if i in set(old_ids)]
+    in_old, in_new = set(old_ids), set(new_ids)
+    old_kept = [i for i in old_ids if i in in_new]
+    new_kept = [i for i in new_ids if i in in_old]
     if old_kept == new_kept:
         return None
     return OrderChange(where, tuple(old_kept), tuple(new_kept))
@@ -403,8 +404,6 @@ def _order(where: str, old_ids: list[str], new_ids: list[str]) -> OrderChange | 
 
 def _changes(old: Any, new: Any, path: str) -> list[Change]:
     """The changes that turn ``old`` into ``new`` (see the module docstring)."""
-    if _same(old, new):
-        return []
     if isinstance(old, dict) and isinstance(new, dict):
         if old and new and not set(old) & set(new):
             return [Change(path, old, new)]  # another kind of thing: a test became an all-list
@@ -420,7 +419,7 @@ def _changes(old: Any, new: Any, path: str) -> list[Change]:
         return found
     if isinstance(old, list) and isinstance(new, list):
         return _list_changes(old, new, path)
-    return [Change(path, old, new)]
+    return [] if _same(old, new) else [Change(path, old, new)]
 
 
 def _list_changes(old: list[Any], new: list[Any], path: str) -> list[Change]:
@@ -510,7 +509,9 @@ def _canonical(value: Any) -> str:
 
 def _same(old: Any, new: Any) -> bool:
     """Equal as JSON values: ``1``, ``1.0`` and ``true`` differ, as they do in the hash."""
-    return _canonical(old) == _canonical(new)
+    if isinstance(old, dict | list) or isinstance(new, dict | list):
+        return _canonical(old) == _canonical(new)
+    return type(old) is type(new) and old == new
 
 
 # --- writing values on one line -------------------------------------------------------------

@@ -16,7 +16,7 @@ every evaluation raises :class:`~engine.errors.EngineUnavailableError`. durable-
 keeps no registry of ruleset names (only the Python ``Host`` does), so the new ruleset takes the
 same name.
 
-durable-rules' C core is not thread-safe and never releases the GIL (shared engine notes), so
+durable-rules' C core is not thread-safe and never releases the GIL (docs/durable-rules.md), so
 every call goes through one process-wide lock; the lock costs no throughput.
 """
 
@@ -210,7 +210,7 @@ def _probe(handle: int) -> None:
     """Fire the ruleset's probe rule once, and check it answers as expected.
 
     Freeing a durable-rules session in which no action ever completed reads uninitialised
-    memory and can crash the process (shared engine notes); after this, it is safe. It also
+    memory and can crash the process (docs/durable-rules.md); after this, it is safe. It also
     proves the new ruleset evaluates before it is put in service.
     """
     code, state = _core.assert_fact(handle, _PROBE_FACT)

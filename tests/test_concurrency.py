@@ -1,6 +1,6 @@
 """Determinism and thread safety of RuleEngine.
 
-durable-rules' C core is not thread-safe (shared engine notes: unlocked threads crashed the
+durable-rules' C core is not thread-safe (docs/durable-rules.md: unlocked threads crashed the
 process); the driver serialises every call behind one lock and leaves each session clean after
 each evaluation. These tests check that results never depend on evaluation order, on repetition
 or on other threads, and that a failing call leaves the engine usable.

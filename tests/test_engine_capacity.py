@@ -1,7 +1,7 @@
 """Capacity: large and adversarial rule bases run within durable-rules' limits.
 
 durable-rules' C core fails with error 303 when one fact has more than 64 pending tests, and
-refuses rulesets beyond 4,096 rules (shared engine notes). The compiler must split any rule base
+refuses rulesets beyond 4,096 rules (docs/durable-rules.md). The compiler must split any rule base
 into rulesets that stay within those limits; these tests check that the split holds for
 generated bases of thousands of rules and for the worst case of many range tests on one field,
 and that the results still equal the plain-Python reference. Rule bases live side by side and
@@ -9,7 +9,7 @@ close() gives their memory back.
 
 durable-rules also allows at most 15 all/any groups per rule (error 113); the loader refuses a
 rule that cannot fit, or the compiler splits a top-level any into alternatives, so every rule the
-loader accepts runs.
+loader accepts runs, and every rule it refuses would have failed in durable-rules.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 
 from engine import (
+    EngineLimitError,
     EvaluationError,
     ReferenceEvaluator,
+    Rule,
     RuleBase,
     RuleBaseError,
     RuleEngine,
@@ -479,7 +481,7 @@ def _alternatives_with_sets(count: int) -> dict[str, Any]:
     }
 
 
-_LOADER_GAPS: dict[str, dict[str, Any]] = {
+_AT_THE_LIMIT: dict[str, dict[str, Any]] = {
     # 1 + 1 + 14 groups: an any-list of 14 two-test situations, no field comparison at all.
     "any-of-14-situations": _alternatives(14),
     # 1 + 1 + 7 x 2 groups: each situation's 'in' list is one more $or.
@@ -491,11 +493,11 @@ _LOADER_GAPS: dict[str, dict[str, Any]] = {
 
 
 def _accepted_rule_runs(rule: dict[str, Any]) -> None:
-    """Either the loader refuses the rule (with file and line), or the engine runs it right."""
+    """The loader accepts the rule, and the engine runs it as the reference evaluator does."""
     try:
         rule_base = _rule_base([rule], "loader-gap")
-    except RuleBaseError:
-        return
+    except RuleBaseError as refused:
+        pytest.fail(f"the loader refused a rule the engine can run:\n{refused}")
     reference = ReferenceEvaluator(rule_base)
     for engine in _open(rule_base):  # EngineLimitError here: accepted, yet cannot run
         situation = dict(BASE_PROFILE, age=70, pregnant=True, employment="unemployed")
@@ -503,17 +505,71 @@ def _accepted_rule_runs(rule: dict[str, Any]) -> None:
             assert engine.evaluate(profile, DAY) == reference.evaluate(profile, DAY)
 
 
-@pytest.mark.parametrize("name", sorted(_LOADER_GAPS))
-def test_loader_refuses_rules_that_cannot_run(name: str) -> None:
-    _accepted_rule_runs(_rule(f"GAP-{name}", _LOADER_GAPS[name]))
+@pytest.mark.parametrize("name", sorted(_AT_THE_LIMIT))
+def test_rules_at_the_group_limit_run(name: str) -> None:
+    """Rules that once passed the loader and then failed in durable-rules (error 113): the
+    compiler now splits them into alternatives, so they are accepted and run."""
+    _accepted_rule_runs(_rule(f"GAP-{name}", _AT_THE_LIMIT[name]))
 
 
-def test_loader_refuses_note_conditions_that_cannot_run() -> None:
+def test_note_conditions_at_the_limit_run() -> None:
     rule = _rule("GAP-note", {"all": _FIELD_PAIRS[:8]})
     rule["recommend"][0]["notes"] = [
         {"text": {"es": "Nota", "en": "Note"}, "when": {"all": _FIELD_PAIRS[8:15]}}
     ]
     _accepted_rule_runs(rule)
+
+
+def _in_lists(field: str, count: int) -> list[dict[str, Any]]:
+    """``count`` different two-value ``in`` tests on ``field`` (department or municipality)."""
+    codes = sorted(DEPARTMENTS) if field == "department" else _municipalities(count + 1)
+    return [{"field": field, "op": "in", "value": [codes[n], codes[n + 1]]} for n in range(count)]
+
+
+def _with_note(when: dict[str, Any], note_when: dict[str, Any]) -> dict[str, Any]:
+    rule = _rule("TOO-BIG", when)
+    rule["recommend"][0]["notes"] = [{"text": {"es": "Nota", "en": "Note"}, "when": note_when}]
+    return rule
+
+
+#: Rules durable-rules cannot run, each with the words of the loader's refusal and a profile
+#: that makes durable-rules fail when the rule is put in service without the loader's check.
+_CANNOT_RUN: dict[str, tuple[dict[str, Any], str, dict[str, Any]]] = {
+    # 1 + 16 groups: durable-rules refuses the ruleset (error 113).
+    "16-in-lists": (
+        _rule("TOO-BIG", {"all": _in_lists("department", 16)}),
+        "nests too many lists for the engine (17 all/any/in groups, limit 15)",
+        BASE_PROFILE,
+    ),
+    # The note's 8 lists join the rule's 8: 17 groups for the note's durable-rules rule.
+    "note-with-8-in-lists": (
+        _with_note({"all": _in_lists("department", 8)}, {"all": _in_lists("municipality", 8)}),
+        "nests too many lists for the engine (17 all/any/in groups, limit 15)",
+        BASE_PROFILE,
+    ),
+    # 100 tests pending at once for an age of 99: beyond durable-rules' stack of 64 (error 303).
+    "any-of-100-thresholds": (
+        _rule("TOO-BIG", {"any": [{"field": "age", "op": ">=", "value": n} for n in range(100)]}),
+        "its any-lists combine into 100 ways of matching (the engine's limit is 64)",
+        dict(BASE_PROFILE, age=99),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CANNOT_RUN))
+def test_loader_refuses_rules_that_cannot_run(name: str) -> None:
+    rule, words, profile = _CANNOT_RUN[name]
+    with pytest.raises(RuleBaseError) as refused:
+        _rule_base([rule])
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.rule_id, problem.path) == ("capacity.yaml", "TOO-BIG", "when")
+    assert words in problem.message and "split" in problem.message, problem.message
+    # The refusal is needed: put in service without the loader's check, the rule fails.
+    fits = _rule_base([_rule("FITS", {"field": "age", "op": ">=", "value": 0})])
+    unchecked = Rule.model_validate(rule, context={"services": fits.service_areas})
+    with pytest.raises((EngineLimitError, EvaluationError)):
+        for engine in _open(RuleBase(fits.manifest, fits.catalogue, (unchecked,))):
+            engine.evaluate(profile, DAY)
 
 
 @pytest.mark.parametrize(
@@ -523,16 +579,21 @@ def test_loader_refuses_note_conditions_that_cannot_run() -> None:
         _alternatives_with_sets(6),
         {"all": _FIELD_PAIRS[:14]},
         {"any": _FIELD_PAIRS[:13]},
+        {"all": _in_lists("department", 14)},
+        {"any": [{"field": "age", "op": ">=", "value": n} for n in range(40)]},
     ],
     ids=[
         "any-of-13-situations",
         "any-of-6-situations-with-in",
         "14-field-comparisons-all",
         "13-field-comparisons-any",
+        "14-in-lists",
+        "any-of-40-thresholds",
     ],
 )
 def test_rules_just_below_the_limit_run(when: dict[str, Any]) -> None:
-    """One group fewer than the cases above: the same rules run and agree with the reference."""
+    """A group or a test fewer than the cases above: the rules are accepted, run and agree
+    with the reference."""
     _accepted_rule_runs(_rule("NEAR", when))
 
 

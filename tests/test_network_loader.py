@@ -22,9 +22,6 @@ from network import DataProblem, Network, NetworkDataError, default_data_dir, lo
 
 PREFERENCE = load_rule_base().referral_preference
 
-if not (default_data_dir() / "departments.yaml").is_file():  # pragma: no cover
-    pytest.skip("network/data/ is not there yet", allow_module_level=True)
-
 BROKEN_DIR = Path(__file__).parent / "broken_network"
 
 
