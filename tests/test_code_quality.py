@@ -1,5 +1,5 @@
 """The code stays ruff-clean and formatted, and type-checks under mypy --strict (engine/,
-network/, api/, simulation/)."""
+network/, api/, simulation/, store/)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = [p for p in ("engine", "network", "api", "simulation") if (ROOT / p).is_dir()]
+PACKAGES = [p for p in ("engine", "network", "api", "simulation", "store") if (ROOT / p).is_dir()]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

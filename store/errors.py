@@ -1,0 +1,120 @@
+"""The store's exception tree: every failure a person may read, in English and Spanish.
+
+::
+
+    StoreError                       base: a stable ``code``, ``message`` and ``message_es``
+    ├── StoreUnavailableError        the database cannot be reached or its schema is not Ruta's
+    ├── NotFoundError                no record with that id (a draft, version, user, simulation)
+    ├── ConflictError                the record changed state meanwhile; what is allowed is named
+    │   └── PreconditionFailedError  an edit based on an old revision of a draft (If-Match)
+    ├── PermissionDeniedError        a rule of governance refuses this person (e.g. self-approval)
+    ├── InvalidRuleBaseError         an edit the loader refuses; ``problems`` lists each one
+    ├── InvalidRequestError          a name, role or reference that cannot be used
+    └── UnauthenticatedError         no valid token
+
+Messages never carry a token or a returnee's data; they name records by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ConflictError",
+    "InvalidRequestError",
+    "InvalidRuleBaseError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "Problem",
+    "StoreError",
+    "StoreUnavailableError",
+    "UnauthenticatedError",
+]
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+    code = "store_error"
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_es = message_es
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached, or holds a schema this Ruta cannot use."""
+
+    code = "store_unavailable"
+
+
+class NotFoundError(StoreError):
+    """No record of this kind with this id."""
+
+    code = "not_found"
+
+    def __init__(self, what: str, what_es: str, identifier: str) -> None:
+        super().__init__(
+            f"no {what} with id '{identifier}'",
+            f"no existe {what_es} con el identificador '{identifier}'",
+        )
+
+
+class ConflictError(StoreError):
+    """The action does not fit the record's present state (HTTP 409)."""
+
+    code = "conflict"
+
+
+class PreconditionFailedError(ConflictError):
+    """The edit was based on an earlier revision of the draft (HTTP 412)."""
+
+    code = "precondition_failed"
+
+
+class PermissionDeniedError(StoreError):
+    """A governance rule refuses this person this action (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class InvalidRequestError(StoreError):
+    """A name, role or reference that cannot be used (HTTP 422)."""
+
+    code = "invalid_request"
+
+
+class UnauthenticatedError(StoreError):
+    """No token, or one that is unknown, revoked or expired (HTTP 401)."""
+
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault of a refused edit: where (file, line, rule, path) and what, in both languages."""
+
+    path: str
+    message: str
+    message_es: str
+    file: str | None = None
+    line: int | None = None
+    rule_id: str | None = None
+
+
+class InvalidRuleBaseError(StoreError):
+    """An edit the rule-base loader refuses; nothing was stored (HTTP 422)."""
+
+    code = "invalid_rule_base"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"the rule base was refused: {count} problem{'s' if count != 1 else ''}; nothing was"
+            " stored",
+            f"la base de reglas fue rechazada: {count} problema{'s' if count != 1 else ''};"
+            " no se guardó nada",
+        )
+        self.problems = problems
