@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -22,13 +23,14 @@ from engine import (
     EngineUnavailableError,
     ProfileError,
     RuleBase,
+    RuleBaseDocuments,
     RuleBaseError,
     RuleEngine,
     default_cases_dir,
     diff_rule_bases,
     load_rule_base,
 )
-from network import NetworkDataError, load_network
+from network import Network, NetworkDataError, load_network
 from simulation import (
     Population,
     SimulationError,
@@ -38,10 +40,13 @@ from simulation import (
     simulate,
     synthetic_population,
 )
+from store import Store, StoreError, access
 
 from .batch import batch_header, batch_row, profile_from_row, read_rows
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
+from .settings import Settings
+from .startup import StartupError, announce, open_store, prepare
 
 app = typer.Typer(
     help="Ruta: referral recommendations for returning migrants.", no_args_is_help=True
@@ -50,15 +55,66 @@ rules_app = typer.Typer(
     help="Check, compare and simulate rule bases; push a folder as a draft.", no_args_is_help=True
 )
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
+users_app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the HTTP service on the embedded defaults."""
-    uvicorn.run("api.main:app", host=host, port=port)
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="server processes")] = 1,
+) -> None:
+    """Start the HTTP service: brings the store's schema up to date, seeds an empty store with
+    the rule files, and on the first start creates an administrator and shows its token."""
+    settings = Settings()
+    try:
+        store = open_store(settings)
+        announce(prepare(settings, store), settings)
+        store.close()
+    except StartupError as error:
+        typer.echo(
+            f"Ruta cannot start: {error.message}\nRuta no puede iniciar: {error.message_es}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    os.environ["RUTA_PREPARED"] = "true"  # the workers need not prepare the store again
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers)
+
+
+def _store(settings: Settings) -> Store:
+    try:
+        return open_store(settings)
+    except StartupError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _published_engine(settings: Settings) -> RuleEngine:
+    """The version in service, as the server would answer with it (same settings)."""
+    store = _store(settings)
+    try:
+        prepare(settings, store, bootstrap=False)
+        _, _, documents = store.rule_bases.published()
+        return RuleEngine(documents.to_rule_base())
+    except (StartupError, StoreError) as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+
+
+def _network(settings: Settings) -> Network:
+    try:
+        return load_network(settings.network_dir, settings.rules_dir)
+    except NetworkDataError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
 
 
 class Language(StrEnum):
@@ -139,9 +195,10 @@ def recommend(
     """The roadmap for one profile, as a table (or the API's JSON)."""
     data = _read_profile(profile, lang)
     day = _day(as_of, lang)
-    with RuleEngine(load_rule_base()) as engine:
+    settings = Settings()
+    with _published_engine(settings) as engine:
         try:
-            network = load_network()
+            network = _network(settings)
             response = _answer(
                 partial(build_recommendation, engine, network, data, day, lang, 3), lang
             )
@@ -189,7 +246,7 @@ def batch(
             f"{target.name}: cannot be written ({error.strerror})",
             f"{target.name}: no puede escribirse ({error.strerror})",
         )
-    with outbox, RuleEngine(load_rule_base()) as engine:
+    with outbox, _published_engine(Settings()) as engine:
         writer = csv.writer(outbox)
         writer.writerow(batch_header(engine))
         label = "recomendaciones" if lang == "es" else "recommendations"
@@ -206,7 +263,7 @@ def batch(
 def rules_check(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Check a rule base folder; list every problem with file and line (exit 1 on errors)."""
     try:
-        base = load_rule_base(directory)
+        base = load_rule_base(directory or Settings().rules_dir)
     except RuleBaseError as error:
         typer.echo(str(error))  # one problem a line, unwrapped: file:line: rule: path: message
         raise typer.Exit(1) from None
@@ -266,7 +323,7 @@ def rules_simulate(
             "elija una sola población: --cases, --synthetic o --profiles",
         )
     day = _day(as_of, lang)
-    before, after = _rule_base(source), _rule_base(to)
+    before, after = _rule_base(source or Settings().rules_dir), _rule_base(to)
     cases_dir = to / "cases" if (to / "cases").is_dir() else default_cases_dir()
     try:
         if cases:
@@ -441,11 +498,7 @@ def _checked_rule_base(folder: Path) -> RuleBase:
 @network_app.command("gaps")
 def network_gaps() -> None:
     """Where the network has no provider, or only a distant one, per department and service."""
-    try:
-        network = load_network()
-    except NetworkDataError as error:
-        typer.echo(str(error))
-        raise typer.Exit(1) from None
+    network = _network(Settings())
     table = Table(title=f"Network {network.version}: gaps")
     for column in ("department", "service", "best level", "km", "institution"):
         table.add_column(column)
@@ -457,6 +510,187 @@ def network_gaps() -> None:
             gap.department, gap.service, gap.level.name.lower(), km, gap.institution_id or "—"
         )
     console.print(table)
+
+
+@rules_app.command("push")
+def rules_push(
+    directory: Annotated[Path, typer.Argument(help="a folder of rule files")],
+    message: Annotated[str, typer.Option("--message", "-m", help="what the change is for")],
+    author: Annotated[str, typer.Option(help="the policy author the draft is made for")],
+    source: Annotated[
+        str, typer.Option("--from", help="'published' or a version's hash")
+    ] = "published",
+) -> None:
+    """Make a draft from a folder of rule files (for policy staff who keep rules in Git): the
+    draft then goes through review, simulation, approval and publication like any other."""
+    try:
+        documents = RuleBaseDocuments.from_directory(directory)
+        documents.to_rule_base()
+    except RuleBaseError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    settings = Settings()
+    store = _store(settings)
+    try:
+        prepare(settings, store, bootstrap=False)  # an empty store is seeded, as by the server
+        draft = store.rule_bases.create_draft(actor=author, source=source, message=message)
+        label = draft.documents.manifest.get("version")
+        if documents.manifest.get("version") == store.rule_bases.version(draft.base_hash)[0].label:
+            documents = documents.with_manifest({**documents.manifest, "version": label})
+        info = store.rule_bases.edit(
+            draft.id,
+            actor=author,
+            revision=draft.revision,
+            change=lambda _: documents,
+            action="draft_pushed",
+            subject=directory.name,
+        )
+    except (StoreError, StartupError) as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    typer.echo(f"draft {info.id} (revision {info.revision}, {info.etag})")
+
+
+def _expiry(days: int | None) -> datetime | None:
+    return datetime.now(UTC) + timedelta(days=days) if days else None
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help=", ".join(access().roles))],
+    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print name, role and token")] = False,
+) -> None:
+    """Create a person with a role, and print their API token (shown this once only)."""
+    store = _store(Settings())
+    try:
+        token = store.add_user(name, role, by="cli", expires_at=_expiry(expires_in_days))
+    except StoreError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps({"name": name, "role": role, "token": token}))
+    else:
+        typer.echo(f"{name} ({role}): {token}")
+        typer.echo("the token is shown this once; Ruta keeps only its hash", err=True)
+
+
+@users_app.command("token")
+def users_token(
+    name: str,
+    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Issue another token for a person (their other tokens stay valid until revoked)."""
+    store = _store(Settings())
+    try:
+        token = store.issue_token(name, by="cli", expires_at=_expiry(expires_in_days))
+    except StoreError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    print(json.dumps({"name": name, "token": token}) if as_json else token)
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """People, roles and their tokens (by their first characters; never whole)."""
+    store = _store(Settings())
+    try:
+        people = store.users()
+    finally:
+        store.close()
+    now = datetime.now(UTC)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "role": p.role,
+                        "created_at": p.created_at.isoformat(),
+                        "tokens": [
+                            {
+                                "prefix": t.prefix,
+                                "created_at": t.created_at.isoformat(),
+                                "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+                                "active": t.active(now),
+                            }
+                            for t in p.tokens
+                        ],
+                    }
+                    for p in people
+                ],
+                indent=2,
+            )
+        )
+        return
+    table = Table(title="users")
+    for column in ("name", "role", "active tokens", "created"):
+        table.add_column(column)
+    for p in people:
+        active = [t.prefix + "…" for t in p.tokens if t.active(now)]
+        table.add_row(p.name, p.role, ", ".join(active) or "—", p.created_at.date().isoformat())
+    console.print(table)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: str,
+    token: Annotated[
+        str | None, typer.Option(help="only the token starting with these characters")
+    ] = None,
+) -> None:
+    """Revoke a person's tokens (all, or one); effective in every server within seconds."""
+    store = _store(Settings())
+    try:
+        count = store.revoke(name, by="cli", prefix=token)
+    except StoreError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    typer.echo(f"{count} token(s) revoked for {name}")
+
+
+@audit_app.command("verify-trail")
+def audit_verify_trail(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Recompute the audit trail's hash chain: exit 1 naming the first altered, removed or
+    inserted event. Record the head hash it prints elsewhere to detect a rewritten chain."""
+    store = _store(Settings())
+    try:
+        verdict = store.verify_trail()
+        events = store.trail(after=max(verdict.events - 1, 0), limit=1)
+    finally:
+        store.close()
+    head = events[-1].hash if events else None
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "ok": verdict.ok,
+                    "events": verdict.events,
+                    "broken_at": verdict.broken_at,
+                    "message": verdict.message,
+                    "message_es": verdict.message_es,
+                    "head": head,
+                }
+            )
+        )
+    elif verdict.ok:
+        typer.echo(f"the audit trail is whole: {verdict.events} events; head {head}")
+    else:
+        typer.echo(f"the audit trail is broken at event {verdict.broken_at}: {verdict.message}")
+        typer.echo(f"el registro de auditoría está roto: {verdict.message_es}")
+    if not verdict.ok:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -21,6 +21,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine import EngineUnavailableError, ProfileError, RutaEngineError
 from engine.messages import bilingual
 from network import NetworkError, UnknownPlaceError
+from store import (
+    ConflictError,
+    InvalidRequestError,
+    InvalidRuleBaseError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    StoreError,
+    StoreUnavailableError,
+    UnauthenticatedError,
+)
+from store import (
+    NotFoundError as StoreNotFoundError,
+)
 
 from .messages import request_problem
 
@@ -28,9 +41,12 @@ __all__ = [
     "ENGINE_UNAVAILABLE",
     "RETRY_AFTER_SECONDS",
     "BodyTooLargeError",
+    "ForbiddenError",
     "InvalidCsvError",
     "NotFoundError",
+    "PreconditionRequiredError",
     "RutaApiError",
+    "UnauthenticatedApiError",
     "UnexpectedErrorMiddleware",
     "UnknownFilterError",
     "error_body",
@@ -115,6 +131,92 @@ class BodyTooLargeError(RutaApiError):
         )
 
 
+class UnauthenticatedApiError(RutaApiError):
+    """No token, or one that is unknown, revoked or expired."""
+
+    code = "unauthenticated"
+
+    def __init__(self) -> None:
+        super().__init__(
+            401,
+            "send a valid API token: Authorization: Bearer TOKEN (an administrator creates one"
+            " with 'ruta users add')",
+            "envíe un token de API válido: Authorization: Bearer TOKEN (un administrador lo"
+            " crea con 'ruta users add')",
+        )
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+    def response(self) -> JSONResponse:
+        answer = super().response()
+        answer.headers["WWW-Authenticate"] = "Bearer"
+        return answer
+
+
+class ForbiddenError(RutaApiError):
+    """The person's role does not hold the permission this endpoint needs."""
+
+    code = "forbidden"
+
+    def __init__(self, permission: str, roles: list[str]) -> None:
+        super().__init__(
+            403,
+            f"your role may not do this ({permission}); it needs one of: {', '.join(roles)}",
+            f"su rol no permite hacer esto ({permission}); se necesita uno de: {', '.join(roles)}",
+        )
+
+
+class PreconditionRequiredError(RutaApiError):
+    """An edit of a draft without ``If-Match``: it could overwrite someone else's edit."""
+
+    code = "precondition_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            428,
+            "send If-Match with the draft's ETag (from GET), so an edit never overwrites"
+            " someone else's",
+            "envíe If-Match con la ETag del borrador (de GET), para que una edición nunca"
+            " sobrescriba la de otra persona",
+            field="header.if-match",
+        )
+
+
+#: The HTTP status of each kind of store error.
+_STORE_STATUS: dict[type[StoreError], int] = {
+    UnauthenticatedError: 401,
+    PermissionDeniedError: 403,
+    StoreNotFoundError: 404,
+    PreconditionFailedError: 412,
+    ConflictError: 409,
+    InvalidRequestError: 422,
+    InvalidRuleBaseError: 422,
+    StoreUnavailableError: 503,
+}
+
+
+def store_error_response(error: StoreError) -> JSONResponse:
+    """A store error in the shared shape; a refused rule edit lists every problem with its
+    file, line, rule and path."""
+    status = next((code for kind, code in _STORE_STATUS.items() if isinstance(error, kind)), 500)
+    problems: list[dict[str, Any]] | None = None
+    if isinstance(error, InvalidRuleBaseError):
+        problems = [
+            {
+                "field": p.path or (p.file or ""),
+                "message": p.message,
+                "message_es": p.message_es,
+                "file": p.file,
+                "line": p.line,
+                "rule": p.rule_id,
+            }
+            for p in error.problems
+        ]
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return JSONResponse(
+        error_body(error.code, error.message, error.message_es, problems), status, headers
+    )
+
+
 #: Starlette's own HTTP errors (no route, wrong method): (code, English, Spanish).
 _STARLETTE: dict[int, tuple[str, str, str]] = {
     404: (
@@ -152,7 +254,7 @@ def error_body(
     code: str,
     message: str,
     message_es: str,
-    problems: list[dict[str, str]] | None = None,
+    problems: list[dict[str, Any]] | None = None,
     correlation_id: str | None = None,
 ) -> dict[str, Any]:
     """The shared error shape."""
@@ -207,6 +309,10 @@ def install_error_handlers(app: FastAPI) -> None:
             503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, error: StoreError) -> JSONResponse:
+        return store_error_response(error)
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:

@@ -363,3 +363,68 @@ BATCH_CSV_RESPONSE: Final[str] = (
     "1,2026.11,Normal,Normal,Urgente,Alta,\n"
     "2,2026.11,,,,,age: debe ser como máximo 120\n"
 )
+
+
+def _error(code: str, message: str, message_es: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "message_es": message_es, "problems": []}}
+
+
+#: No token, or an unknown, revoked or expired one.
+UNAUTHENTICATED: Final[dict[str, Any]] = _error(
+    "unauthenticated",
+    "send a valid API token: Authorization: Bearer TOKEN (an administrator creates one with"
+    " 'ruta users add')",
+    "envíe un token de API válido: Authorization: Bearer TOKEN (un administrador lo crea con"
+    " 'ruta users add')",
+)
+
+#: A role that may not use the endpoint.
+FORBIDDEN: Final[dict[str, Any]] = _error(
+    "forbidden",
+    "your role may not do this (publish); it needs one of: admin, policy_approver",
+    "su rol no permite hacer esto (publish); se necesita uno de: admin, policy_approver",
+)
+
+#: An action that does not fit the record's present state.
+CONFLICT: Final[dict[str, Any]] = _error(
+    "conflict",
+    "draft 5f0c2a9d41b7e3c8 is submitted; only a draft that is open can be edited",
+    "el borrador 5f0c2a9d41b7e3c8 está enviado a aprobación; solo un borrador abierto puede"
+    " editarse",
+)
+
+#: An edit based on an old revision of a draft.
+PRECONDITION_FAILED: Final[dict[str, Any]] = _error(
+    "precondition_failed",
+    "draft 5f0c2a9d41b7e3c8 was changed by someone else (now at revision 3); get it again and"
+    " redo your edit on the new revision",
+    "otra persona cambió el borrador 5f0c2a9d41b7e3c8 (ahora en la revisión 3); obténgalo de"
+    " nuevo y rehaga su edición sobre la revisión nueva",
+)
+
+#: An edit without If-Match.
+PRECONDITION_REQUIRED: Final[dict[str, Any]] = {
+    "error": {
+        "code": "precondition_required",
+        "message": "send If-Match with the draft's ETag (from GET), so an edit never overwrites"
+        " someone else's",
+        "message_es": "envíe If-Match con la ETag del borrador (de GET), para que una edición"
+        " nunca sobrescriba la de otra persona",
+        "problems": [
+            {
+                "field": "header.if-match",
+                "message": "send If-Match with the draft's ETag (from GET), so an edit never"
+                " overwrites someone else's",
+                "message_es": "envíe If-Match con la ETag del borrador (de GET), para que una"
+                " edición nunca sobrescriba la de otra persona",
+            }
+        ],
+    }
+}
+
+#: The store or the engine cannot answer for now.
+UNAVAILABLE: Final[dict[str, Any]] = _error(
+    "store_unavailable",
+    "the store at sqlite:///ruta-data/ruta.db cannot be reached (OperationalError)",
+    "no se puede acceder al almacén en sqlite:///ruta-data/ruta.db (OperationalError)",
+)

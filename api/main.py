@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from engine import RuleEngine, load_rule_base
 from network import load_network
 
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
-from .routers import auditors, caseworkers, policy
+from .routers import auditors, caseworkers, policy, rule_bases
 from .schemas import Health, error_responses
 from .settings import Settings
-from .worker import EvaluationThread
+from .startup import StartupError, announce, open_store, prepare
+from .state import ServiceState
+
+_log = logging.getLogger("ruta.startup")
 
 _DESCRIPTION = """
 Which services a returning migrant is entitled to, and which partner institution to refer them
@@ -34,10 +39,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = RuleEngine(load_rule_base(config.rules_dir))
-        app.state.engine = engine
-        app.state.network = load_network(config.network_dir, config.rules_dir)
-        app.state.evaluation_thread = EvaluationThread()
+        try:
+            store = open_store(config)
+            if not config.prepared:  # `ruta serve` prepared the store before the workers
+                announce(prepare(config, store), config)
+        except StartupError as error:
+            _log.error("Ruta cannot start: %s\n%s", error.message, error.message_es)
+            raise
+        network = load_network(config.network_dir, config.rules_dir)
+        state = ServiceState.open(config, store, network)
+        app.state.service = state
+        watcher = asyncio.create_task(state.watch())
         # What was just built lives as long as the service: set it aside from the garbage
         # collector, whose full passes over it were the slowest 1 % of answers (bench/http.py).
         gc.collect()
@@ -45,8 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.evaluation_thread.close()
-            engine.close()
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            state.close()
 
     app = FastAPI(
         title="Ruta",
@@ -63,14 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_model=Health,
         responses={
             200: {"content": {"application/json": {"example": {"status": "ok"}}}},
-            **error_responses(),
+            **error_responses(secured=False),
         },
     )
     async def healthz() -> Health:
         """The service is up, with its rule base and network loaded."""
         return Health(status="ok")
 
-    for router in (caseworkers.router, policy.router, auditors.router):
+    for router in (caseworkers.router, policy.router, rule_bases.router, auditors.router):
         app.include_router(router)
     install_error_handlers(app)
     return app

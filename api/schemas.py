@@ -154,6 +154,9 @@ class Problem(BaseModel):
     field: str
     message: str
     message_es: str
+    file: str | None = Field(None, description="For a refused rule edit: the rule file.")
+    line: int | None = Field(None, description="For a refused rule edit: the line, if known.")
+    rule: str | None = Field(None, description="For a refused rule edit: the rule's id.")
 
 
 class ErrorDetail(BaseModel):
@@ -200,7 +203,15 @@ class CoverageGap(BaseModel):
 
 
 _ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    401: ("No valid API token (send Authorization: Bearer TOKEN).", examples.UNAUTHENTICATED),
+    403: ("The token's role may not do this.", examples.FORBIDDEN),
     404: ("No such rule, institution or address.", examples.NOT_FOUND),
+    409: (
+        "The record changed state meanwhile; the message says what is allowed.",
+        examples.CONFLICT,
+    ),
+    412: ("The draft changed since the ETag sent in If-Match.", examples.PRECONDITION_FAILED),
+    428: ("An edit must send If-Match with the draft's ETag.", examples.PRECONDITION_REQUIRED),
     413: ("The request body is over the limit.", examples.BODY_TOO_LARGE),
     422: (
         "The profile or the request is invalid: each problem names a field, in English and"
@@ -209,16 +220,19 @@ _ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     ),
     500: ("Unexpected failure, with a correlation id.", examples.INTERNAL_ERROR),
     503: (
-        "The rule engine failed while answering and is restarting: nothing was decided; send"
-        " the request again after the seconds in the Retry-After header.",
+        "The rule engine failed while answering and is restarting (engine_unavailable), or the"
+        " store cannot be reached (store_unavailable): nothing was decided or stored; send the"
+        " request again after the seconds in the Retry-After header.",
         examples.ENGINE_UNAVAILABLE,
     ),
 }
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*statuses: int, secured: bool = True) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI entries of the errors an endpoint can answer, all in the shared shape; any
-    request can be refused for its size (413) or fail unexpectedly (500)."""
+    request can be refused for its size (413) or fail unexpectedly (500), and any secured
+    one for its token (401, 403) or because the store is out of reach (503)."""
+    always = {401, 403, 413, 422, 500, 503} if secured else {413, 500}
     return {
         status: {
             "model": ErrorResponse,
@@ -226,7 +240,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {"application/json": {"example": _ERROR_EXAMPLES[status][1]}},
             **({"headers": _RETRY_AFTER} if status == 503 else {}),
         }
-        for status in sorted({*statuses, 413, 500})
+        for status in sorted({*statuses, *always})
     }
 
 

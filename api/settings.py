@@ -1,17 +1,48 @@
-"""Service settings, read from environment variables prefixed ``RUTA_``."""
+"""Service settings, read from environment variables prefixed ``RUTA_``.
+
+The server and every ``ruta`` command read the same settings, so a command works on the same
+store and rule base as the service it sits beside.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _default_data_dir() -> Path:
+    """Where the embedded store lives: ``$XDG_DATA_HOME/ruta``, else ``~/.local/share/ruta``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ruta"
+
+
 class Settings(BaseSettings):
-    """Where the rule base and the network come from, and request limits."""
+    """Where the store, the rule files and the network come from; limits and timings."""
 
     model_config = SettingsConfigDict(env_prefix="RUTA_")
 
+    #: The rule files that seed an empty store (default: the rule base shipped in ``rules/``).
     rules_dir: Path | None = None
     network_dir: Path | None = None
+    #: The protocol cases every publication must pass (default: ``rules/cases``).
+    cases_dir: Path | None = None
+    #: The embedded store's folder (a SQLite file ``ruta.db``), when no database URL is set.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    #: A PostgreSQL URL (``postgresql://user@host/db``); the embedded SQLite file if unset.
+    database_url: str | None = None
     max_body_bytes: int = 1_000_000
+    #: How often each process looks for a newly published version, in seconds.
+    poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    #: How long a checked token is trusted without asking the store again, in seconds.
+    token_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    #: A Dask distributed scheduler (``tcp://host:8786``) for simulations; local cores if unset.
+    dask_scheduler: str | None = None
+    #: Processes a simulation uses on this machine (default: every core).
+    simulation_workers: int | None = Field(default=None, ge=1)
+    #: The largest population a simulation takes (synthetic or sent), so memory stays bounded.
+    max_simulation_profiles: int = Field(default=200_000, ge=1)
+    #: Set by `ruta serve` once it has prepared the store, so its workers do not again.
+    prepared: bool = False

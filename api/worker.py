@@ -30,6 +30,11 @@ class EvaluationThread:
         call = functools.partial(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
+    def submit(self, function: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
+        """Queue ``function`` on the evaluation thread without waiting (e.g. freeing a
+        replaced rule base after the evaluations queued before it)."""
+        self._executor.submit(function, *args, **kwargs)
+
     def close(self) -> None:
         """Finish the work under way and stop the thread (at shutdown)."""
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from .referrals import ReferralPreference
 from .rule_model import Catalogue, Manifest, Rule, ServiceEntry, Text
@@ -59,6 +60,14 @@ class RuleBase:
     rules: tuple[Rule, ...]
     sources: tuple[RuleSource, ...] = field(default=())
     groups: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A rule base travels to the simulation's worker processes; a mapping proxy does not
+        # pickle, so the group titles travel as a plain dict and are wrapped again on arrival.
+        return {**self.__dict__, "groups": dict(self.groups)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({**state, "groups": MappingProxyType(dict(state["groups"]))})
 
     @property
     def version(self) -> str:

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api import examples
 from api.main import create_app
+from tokens import authorise
 
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 
@@ -17,6 +18,7 @@ PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
+        authorise(test_client)
         yield test_client
 
 

@@ -12,8 +12,19 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from api import examples
+from api import examples, policy_examples
 from api.main import create_app
+from api.policy_schemas import (
+    DiffOut,
+    DraftCreate,
+    DraftOut,
+    PublicationOut,
+    SimulationOut,
+    SimulationRequest,
+    TrailOut,
+    VersionDetail,
+    VersionList,
+)
 from api.schemas import (
     BatchItemError,
     CoverageGap,
@@ -23,11 +34,13 @@ from api.schemas import (
 )
 from engine.rule_model import Rule, ServiceEntry
 from network.models import Institution
+from tokens import authorise
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
+        authorise(test_client)
         yield test_client
 
 
@@ -53,7 +66,8 @@ def _has_example(media: dict[str, Any], openapi: dict[str, Any]) -> bool:
 
 def test_every_success_response_has_an_example_and_a_schema(openapi: dict[str, Any]) -> None:
     for path, method, operation in _operations(openapi):
-        for media_type, media in operation["responses"]["200"]["content"].items():
+        [success] = [r for status, r in operation["responses"].items() if status.startswith("2")]
+        for media_type, media in success["content"].items():
             where = f"{method.upper()} {path} {media_type}"
             assert "schema" in media and media["schema"] != {}, where
             assert _has_example(media, openapi), where
@@ -99,6 +113,21 @@ def test_the_profile_is_documented_field_by_field(openapi: dict[str, Any]) -> No
         (examples.BODY_TOO_LARGE, ErrorResponse),
         (examples.INTERNAL_ERROR, ErrorResponse),
         (examples.ENGINE_UNAVAILABLE, ErrorResponse),
+        (examples.UNAUTHENTICATED, ErrorResponse),
+        (examples.FORBIDDEN, ErrorResponse),
+        (examples.CONFLICT, ErrorResponse),
+        (examples.PRECONDITION_FAILED, ErrorResponse),
+        (examples.PRECONDITION_REQUIRED, ErrorResponse),
+        (examples.UNAVAILABLE, ErrorResponse),
+        (policy_examples.VERSION_LIST, VersionList),
+        (policy_examples.VERSION_DETAIL, VersionDetail),
+        (policy_examples.DRAFT_CREATE, DraftCreate),
+        (policy_examples.DRAFT_OUT, DraftOut),
+        (policy_examples.PUBLICATION, PublicationOut),
+        (policy_examples.DIFF, DiffOut),
+        (policy_examples.SIMULATION_REQUEST, SimulationRequest),
+        (policy_examples.SIMULATION, SimulationOut),
+        (policy_examples.TRAIL, TrailOut),
     ],
     ids=lambda value: getattr(value, "__name__", None) or "",
 )
@@ -133,12 +162,16 @@ def test_the_example_request_gets_the_services_shown(client: TestClient) -> None
             examples.INVALID_REQUEST,
         ),
         ("GET", "/v1/rules/P99", None, examples.NOT_FOUND),
+        ("GET", "/v1/rules", {"no": "token"}, examples.UNAUTHENTICATED),
+        ("PUT", "/v1/rule-bases/drafts/x/rules/P01", {}, examples.PRECONDITION_REQUIRED),
     ],
 )
 def test_the_error_examples_are_what_the_service_answers(
     client: TestClient, method: str, path: str, body: Any, example: dict[str, Any]
 ) -> None:
-    assert client.request(method, path, json=body).json() == example
+    headers = {"Authorization": ""} if body == {"no": "token"} else None
+    answer = client.request(method, path, json=body if headers is None else None, headers=headers)
+    assert answer.json() == example
 
 
 def test_the_examples_name_real_records(client: TestClient) -> None:

@@ -14,9 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import examples
+from api.deps import engine_in_service
 from api.main import create_app
 from api.settings import Settings
 from engine import ReferenceEvaluator, load_rule_base
+from tokens import authorise
 
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 
@@ -24,6 +26,7 @@ PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        authorise(test_client)
         yield test_client
 
 
@@ -260,7 +263,8 @@ def test_an_unexpected_failure_has_a_correlation_id_and_no_profile_in_the_log(
 
     # raise_server_exceptions=True: an exception let through to the server fails the test.
     with TestClient(create_app(), raise_server_exceptions=True) as strict:
-        strict.app.state.engine = BrokenEngine()  # type: ignore[attr-defined]
+        authorise(strict)
+        strict.app.dependency_overrides[engine_in_service] = BrokenEngine
         with caplog.at_level(logging.DEBUG):
             response = strict.post("/v1/recommendations", json={"profile": PROFILE})
     error = _error(response, 500, "internal_error")

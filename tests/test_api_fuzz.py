@@ -33,12 +33,16 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.parameters import ParameterLocation
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.main import create_app
+from api.settings import Settings
 from engine import Profile
+from tokens import authorise
 
-APP = create_app()
+#: Simulations are kept small: the fuzzer may ask for the largest population allowed.
+APP = create_app(Settings(max_simulation_profiles=50, simulation_workers=1))
 
 
 def _lifespan_left_to_the_fixture(app: ASGIApp) -> ASGIApp:
@@ -89,6 +93,7 @@ def served() -> Iterator[TestClient]:
     """The app's lifespan, run once: the rule engine and the network every request uses."""
     # A server error is answered (500), not raised, so a test can say which input caused it.
     with TestClient(APP, raise_server_exceptions=False) as client:
+        authorise(client)
         yield client
 
 
@@ -102,7 +107,11 @@ DEEP = os.environ.get("HYPOTHESIS_PROFILE", "default") == "deep"
 def test_no_generated_request_gets_a_server_error(
     case: schemathesis.Case[Any], served: TestClient
 ) -> None:
-    case.call_and_validate(checks=checks_for(case.operation.label))
+    # Every request carries a valid token, except those whose headers schemathesis made
+    # invalid on purpose (e.g. leaving the token out): they must be refused as they are.
+    negative_headers = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
+    headers = None if negative_headers else {"Authorization": served.headers["Authorization"]}
+    case.call_and_validate(headers=headers, checks=checks_for(case.operation.label))
 
 
 def test_the_fuzzed_schema_has_the_operations_named_here() -> None:

@@ -9,8 +9,10 @@ they name, and problems in edited rules still name file, rule and path.
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -462,3 +464,11 @@ def test_manifest_and_catalogue_are_replaced_whole(shipped: RuleBaseDocuments) -
     assert "catalogue.yaml" not in relabelled.lines and "base.yaml" not in relabelled.lines
     unknown = relabelled.with_catalogue({"services": services[1:]})
     assert any("unknown service code" in p.message for p in refused(unknown))
+
+
+def test_a_rule_base_travels_to_another_process_whole() -> None:
+    """Simulations send rule bases to worker processes: pickled and back, same content."""
+    base = load_rule_base()
+    again = pickle.loads(pickle.dumps(base))
+    assert again.hash == base.hash and dict(again.groups) == dict(base.groups)
+    assert isinstance(again.groups, MappingProxyType)

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, reject, settings
 
 from engine import (
     EngineLimitError,
+    EngineUnavailableError,
     EvaluationError,
     ReferenceEvaluator,
     Rule,
@@ -567,7 +568,7 @@ def test_loader_refuses_rules_that_cannot_run(name: str) -> None:
     # The refusal is needed: put in service without the loader's check, the rule fails.
     fits = _rule_base([_rule("FITS", {"field": "age", "op": ">=", "value": 0})])
     unchecked = Rule.model_validate(rule, context={"services": fits.service_areas})
-    with pytest.raises((EngineLimitError, EvaluationError)):
+    with pytest.raises((EngineLimitError, EngineUnavailableError)):
         for engine in _open(RuleBase(fits.manifest, fits.catalogue, (unchecked,))):
             engine.evaluate(profile, DAY)
 

@@ -1,14 +1,23 @@
-"""What auditors use: where the network leaves a service uncovered."""
+"""What auditors use: where the network leaves a service uncovered, and the audit trail."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from store import Principal
 
 from .. import examples
-from ..deps import NetworkDep
+from ..auth import require
+from ..deps import NetworkDep, StoreDep
+from ..errors import UnknownFilterError
+from ..policy_schemas import TrailOut
 from ..schemas import CoverageGap, error_responses
 
-router = APIRouter(prefix="/v1", tags=["auditors"])
+router = APIRouter(prefix="/v1", tags=["auditors"], dependencies=[Depends(require("read_network"))])
 
 
 @router.get(
@@ -35,3 +44,60 @@ async def gaps(network: NetworkDep) -> list[CoverageGap]:
         )
         for g in network.gaps()
     ]
+
+
+TrailReader = Annotated[Principal, Depends(require("read_trail"))]
+#: A moment with its time zone: 2026-12-01T10:00:00-05:00 or 2026-12-01T15:00Z.
+_MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+
+
+def _moment(parameter: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UnknownFilterError(
+            parameter,
+            "not a real moment; write it as 2026-12-01T10:00:00-05:00",
+            "no es un momento real; escríbalo como 2026-12-01T10:00:00-05:00",
+        ) from None
+
+
+@router.get("/audit-trail", response_model=TrailOut, responses=error_responses(422))
+async def audit_trail(
+    store: StoreDep,
+    _: TrailReader,
+    since: Annotated[
+        str | None,
+        Query(pattern=_MOMENT, description="From this moment: ISO 8601 with its time zone."),
+    ] = None,
+    until: Annotated[
+        str | None, Query(pattern=_MOMENT, description="Before this moment (same form).")
+    ] = None,
+    actor: Annotated[str | None, Query(max_length=64, description="Who acted.")] = None,
+    rule: Annotated[str | None, Query(max_length=40, description="Events about this rule.")] = None,
+    action: Annotated[str | None, Query(max_length=40, description="e.g. published.")] = None,
+    after: Annotated[int, Query(ge=0, description="Events after this number.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The audit trail, oldest first: every draft, edit (with its diff), submission,
+    approval, publication, rollback, and token created or revoked — who, when, what and why.
+    Each event carries the hash of the one before it (`ruta audit verify-trail` checks the
+    chain)."""
+    start, end = _moment("since", since), _moment("until", until)
+    events = await run_in_threadpool(
+        lambda: store.trail(
+            since=start,
+            until=end,
+            actor=actor,
+            rule_id=rule,
+            action=action,
+            after=after,
+            limit=limit,
+        )
+    )
+    return {
+        "events": [e.to_json() for e in events],
+        "next_after": events[-1].seq if len(events) == limit else None,
+    }

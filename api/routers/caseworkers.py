@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_json
@@ -16,6 +16,7 @@ from network import Network
 from network.models import Institution
 
 from .. import examples
+from ..auth import require
 from ..batch import answer_rows, batch_header, csv_lines, read_rows
 from ..deps import EngineDep, EvaluationThreadDep, NetworkDep
 from ..errors import NotFoundError, UnknownFilterError, invalid_profile_body
@@ -28,7 +29,7 @@ from ..schemas import (
     error_responses,
 )
 
-router = APIRouter(prefix="/v1", tags=["caseworkers"])
+router = APIRouter(prefix="/v1", tags=["caseworkers"], dependencies=[Depends(require("recommend"))])
 
 _BATCH_ITEMS = TypeAdapter(list[RecommendationRequest])
 #: Profiles evaluated per turn of the evaluation thread in a batch (about 10 ms of work).

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from engine.rule_model import Rule
 
 from .. import examples
+from ..auth import require
 from ..deps import EngineDep
 from ..errors import NotFoundError
 from ..schemas import PROFILE_SCHEMA, error_responses
 
-router = APIRouter(prefix="/v1", tags=["policy staff"])
+router = APIRouter(
+    prefix="/v1", tags=["policy staff"], dependencies=[Depends(require("read_rules"))]
+)
 
 
 @router.get(

@@ -1,0 +1,94 @@
+"""Everything the service builds at start-up and hands to its endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine import RuleBaseError, RutaEngineError, default_rules_dir
+from network import Network
+from store import Store, StoreError
+
+from .auth import TokenCache
+from .serving import RuleBaseInService, build, safe_close
+from .settings import Settings
+from .worker import EvaluationThread
+
+__all__ = ["ServiceState"]
+
+_log = logging.getLogger("ruta.serving")
+
+
+@dataclass(eq=False)
+class ServiceState:
+    """The store, the rule base in service, the network and the evaluation thread."""
+
+    settings: Settings
+    store: Store
+    rule_bases: RuleBaseInService
+    network: Network
+    evaluation: EvaluationThread
+    tokens: TokenCache
+    #: Simulations run one at a time, each over every core, off the event loop.
+    simulator: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="ruta-simulation")
+    )
+
+    @classmethod
+    def open(cls, settings: Settings, store: Store, network: Network) -> ServiceState:
+        publication, _, documents = store.rule_bases.published()
+        served = build(publication, documents.to_rule_base())
+        evaluation = EvaluationThread()
+        return cls(
+            settings,
+            store,
+            RuleBaseInService(served, lambda engine: evaluation.submit(safe_close, engine)),
+            network,
+            evaluation,
+            TokenCache(store, settings.token_cache_seconds),
+        )
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.settings.cases_dir or default_rules_dir() / "cases"
+
+    def refresh(self) -> bool:
+        """Serve the published version if it is newer than the one in service (blocking)."""
+        head = self.store.rule_bases.published_head()
+        if head is None or head[0] <= self.rule_bases.current.publication:
+            return False
+        publication, version, documents = self.store.rule_bases.published()
+        try:
+            served = build(publication, documents.to_rule_base())
+        except (RuleBaseError, RutaEngineError) as error:
+            _log.error(
+                "published version %s cannot be served (%s); still serving %s",
+                version[:12],
+                type(error).__name__,
+                self.rule_bases.current.engine.hash[:12],
+            )
+            return False
+        self.rule_bases.swap(served)
+        return True
+
+    async def watch(self) -> None:
+        """Look for a newly published version every ``poll_seconds``, until cancelled."""
+        while True:
+            await asyncio.sleep(self.settings.poll_seconds)
+            try:
+                await asyncio.to_thread(self.refresh)
+            except StoreError as error:
+                _log.warning("cannot look for a new publication: %s", type(error).__name__)
+            except Exception as error:  # the watcher must outlive any one failure
+                _log.error("watching publications failed: %s", type(error).__name__)
+
+    def close(self) -> None:
+        self.rule_bases.close()
+        self.simulator.shutdown(wait=False, cancel_futures=True)
+        with contextlib.suppress(Exception):
+            self.evaluation.close()
+        self.store.close()
