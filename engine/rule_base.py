@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from .referrals import ReferralPreference
 from .rule_model import Catalogue, Manifest, Rule, ServiceEntry, Text
@@ -59,6 +60,16 @@ class RuleBase:
     rules: tuple[Rule, ...]
     sources: tuple[RuleSource, ...] = field(default=())
     groups: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        # Read-only whatever mapping was given (a plain dict when unpickled, see __reduce__).
+        object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with ``groups`` as a plain dict, since a read-only view cannot be: the
+        simulation sends rule bases to its worker processes."""
+        fields = (self.manifest, self.catalogue, self.rules, self.sources, dict(self.groups))
+        return (RuleBase, fields)
 
     @property
     def version(self) -> str:
