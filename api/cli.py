@@ -260,14 +260,28 @@ def batch(
 
 
 @rules_app.command("check")
-def rules_check(directory: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Check a rule base folder; list every problem with file and line (exit 1 on errors)."""
+def rules_check(
+    directory: Annotated[Path | None, typer.Argument()] = None,
+    lang: Annotated[
+        Language, typer.Option(help="language of the report: en (default) or es")
+    ] = Language.EN,
+) -> None:
+    """Check a rule base folder; list every problem with file and line (exit 1 on errors).
+
+    The report stays in English by default, as it always was; --lang es gives it in Spanish.
+    """
     try:
         base = load_rule_base(directory or Settings().rules_dir)
     except RuleBaseError as error:
-        typer.echo(str(error))  # one problem a line, unwrapped: file:line: rule: path: message
+        typer.echo(error.render(lang))  # one problem a line, unwrapped: file:line: rule: path: …
         raise typer.Exit(1) from None
-    typer.echo(f"rule base {base.version} ({base.hash[:12]}): {len(base.rules)} rules, no problems")
+    rules = len(base.rules)
+    if lang == "es":
+        typer.echo(
+            f"base de reglas {base.version} ({base.hash[:12]}): {rules} reglas, sin problemas"
+        )
+    else:
+        typer.echo(f"rule base {base.version} ({base.hash[:12]}): {rules} rules, no problems")
 
 
 #: Synthetic people a simulation runs on when no population is chosen.

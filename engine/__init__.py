@@ -50,6 +50,8 @@ from .results import (
     SuppressedService,
 )
 from .rule_base import RuleBase, RuleFileLayout, RuleSource
+from .rule_messages import CATALOGUES as RULE_MESSAGE_CATALOGUES
+from .rule_messages import RuleMessage
 from .rule_model import FirstChoice, Manifest, Referrals, Roadmap, Rule, RuleStatus, Text
 from .vocabulary import (
     DEPARTMENTS,
@@ -65,6 +67,7 @@ __all__ = [
     "DEPARTMENTS",
     "PRIORITY_LABELS",
     "PRIORITY_ORDER",
+    "RULE_MESSAGE_CATALOGUES",
     "Area",
     "AttachedNote",
     "Case",
@@ -100,6 +103,7 @@ __all__ = [
     "RuleEngine",
     "RuleEntry",
     "RuleFileLayout",
+    "RuleMessage",
     "RuleMove",
     "RuleProblem",
     "RuleSource",

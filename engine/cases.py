@@ -16,9 +16,10 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleBaseError, RuleProblem
-from .loader import default_rules_dir
+from .loader import default_rules_dir, explain
 from .results import Evaluation
 from .rule_base import RuleBase
+from .rule_messages import RuleMessage
 from .vocabulary import Priority
 from .yaml_source import line_of, read_yaml
 
@@ -58,7 +59,8 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
     if problem is not None:
         raise RuleBaseError([problem])
     if not isinstance(data, list):
-        raise RuleBaseError([RuleProblem(path.name, 1, None, "", "a case file is a list of cases")])
+        not_list = RuleMessage("case_file_not_a_list")
+        raise RuleBaseError([RuleProblem.of(path.name, 1, None, "", not_list)])
     cases: list[tuple[Case, int | None]] = []
     problems: list[RuleProblem] = []
     for index, item in enumerate(data):
@@ -66,16 +68,17 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
         try:
             cases.append((Case.model_validate(item), line))
         except ValidationError as error:
-            for err in error.errors(include_url=False, include_input=False):
-                where = ".".join(str(p) for p in err["loc"])
-                problems.append(
-                    RuleProblem(
-                        path.name, line, None, f"case {index + 1}", f"{where}: {err['msg']}"
-                    )
+            for err in error.errors(include_url=False):
+                loc = tuple(err["loc"])
+                where = ".".join(str(p) for p in loc)
+                fault = RuleMessage(
+                    "case_invalid", {"where": where, "detail": explain(Case, loc, err)}
                 )
+                problems.append(RuleProblem.of(path.name, line, None, f"case {index + 1}", fault))
     names = [c.name for c, _ in cases]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(RuleProblem(path.name, None, None, "", f"case name used twice: {name}"))
+        twice = RuleMessage("case_name_twice", {"name": name})
+        problems.append(RuleProblem.of(path.name, None, None, "", twice))
     if problems:
         raise RuleBaseError(problems)
     return cases

@@ -22,6 +22,7 @@ from typing import Any, Final
 from .conditions import NAnd, NLeaf, NOr, Normal, negation_free
 from .fields import profile_fields
 from .rule_base import RuleBase
+from .rule_messages import RuleMessage
 from .rule_model import Operator, Rule
 
 __all__ = [
@@ -116,27 +117,22 @@ def compile_rule_base(rule_base: RuleBase) -> CompiledRuleBase:
     return CompiledRuleBase(rule_base.hash, tuple(units), tuple(rulesets))
 
 
-def rule_capacity_problem(rule: Rule) -> str | None:
-    """Why ``rule`` cannot run within durable-rules' limits even alone, or ``None`` if it can."""
+def rule_capacity_problem(rule: Rule) -> RuleMessage | None:
+    """Why ``rule`` cannot run within durable-rules' limits even alone, with the advice to split
+    it (in every language, see :mod:`engine.rule_messages`), or ``None`` if it can."""
     for _unit, condition in _units_of(0, rule):
         expression = durable_expression(condition)
         paths = _match_paths(expression)
         if paths > MAX_MATCH_PATHS:
-            return (
-                f"its any-lists combine into {paths} ways of matching (the engine's limit is"
-                f" {MAX_MATCH_PATHS}); split the rule into several rules with fewer nested any"
-            )
+            return RuleMessage("too_many_match_paths", {"paths": paths, "limit": MAX_MATCH_PATHS})
         groups = _groups(expression)
         if groups > MAX_GROUPS_PER_RULE:
-            return (
-                f"it nests too many lists for the engine ({groups} all/any/in groups, limit"
-                f" {MAX_GROUPS_PER_RULE}); split the rule into several rules"
-            )
+            return RuleMessage("too_many_groups", {"groups": groups, "limit": MAX_GROUPS_PER_RULE})
         network = _TestNetwork()
         network.add(expression)
         problem = network.problem()
         if problem is not None:
-            return f"{problem}; split long any- or in-lists into several rules"
+            return problem
     return None
 
 
@@ -398,7 +394,7 @@ class _TestNetwork:
             peak[id(node)] = max(matching, matching - 1 + deepest)
         return peak[id(self.root)]
 
-    def problem(self) -> str | None:
+    def problem(self) -> RuleMessage | None:
         """What exceeds durable-rules' limits in this network, in words, or ``None``."""
         stack = [self.root]
         seen: set[int] = set()
@@ -408,22 +404,19 @@ class _TestNetwork:
                 continue
             seen.add(id(node))
             if len(node.children) > MAX_SUCCESSORS:
-                return (
-                    f"one test is followed by {len(node.children)} different tests"
-                    f" (the engine's limit is {MAX_SUCCESSORS})"
+                return RuleMessage(
+                    "too_many_successors", {"count": len(node.children), "limit": MAX_SUCCESSORS}
                 )
             if node.empty_tests > MAX_EMPTY_TESTS:
-                return (
-                    f"one test is followed by {node.empty_tests} empty-field tests"
-                    f" (the engine's limit is {MAX_EMPTY_TESTS})"
+                return RuleMessage(
+                    "too_many_empty_tests", {"count": node.empty_tests, "limit": MAX_EMPTY_TESTS}
                 )
             stack.extend(node.children.values())
             stack.extend(node.links)
         pending = self.pending()
         if pending > MAX_PENDING_TESTS:
-            return (
-                f"up to {pending} tests could be pending at once for one person"
-                f" (the engine's limit is {MAX_PENDING_TESTS})"
+            return RuleMessage(
+                "too_many_pending_tests", {"count": pending, "limit": MAX_PENDING_TESTS}
             )
         return None
 

@@ -30,6 +30,7 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 from .errors import RuleBaseError, RuleProblem
 from .loader import CATALOGUE_FILE, MANIFEST_FILE, read_rule_folder, rule_base_from_data
 from .rule_base import RuleBase
+from .rule_messages import RuleMessage
 from .yaml_output import in_format_order, yaml_text
 from .yaml_source import Positions
 
@@ -42,7 +43,7 @@ NEW_FILE_GROUP: Final[Mapping[str, str]] = {"es": "Reglas añadidas", "en": "Add
 #: The "file" a problem of the JSON text itself (not of one of its documents) is reported in.
 JSON_SOURCE: Final = "rule base JSON"
 
-_MAPPING: Final = "must be a mapping of keys (see docs/rule-format.md)"
+_MAPPING: Final = RuleMessage("not_a_mapping")
 _FILE_NAME: Final = re.compile(r"[^/\\\x00-\x1f]+\.yaml")
 _FAMILY: Final = re.compile(r"[._-]")
 
@@ -71,19 +72,13 @@ class RuleBaseDocuments:
             *self.files.items(),
         ):
             if not isinstance(document, dict):
-                problems.append(RuleProblem(name, None, None, "", _MAPPING))
+                problems.append(RuleProblem.of(name, None, None, "", _MAPPING))
         for name in self.files:
             if not _FILE_NAME.fullmatch(name) or name in (MANIFEST_FILE, CATALOGUE_FILE):
-                problems.append(
-                    RuleProblem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        "a rule file's name ends in '.yaml', holds no '/' or '\\' and is not"
-                        f" {MANIFEST_FILE} or {CATALOGUE_FILE}",
-                    )
+                naming = RuleMessage(
+                    "rule_file_name", {"manifest": MANIFEST_FILE, "catalogue": CATALOGUE_FILE}
                 )
+                problems.append(RuleProblem.of(name, None, None, "", naming))
         if problems:
             raise RuleBaseError(problems)
 
@@ -175,26 +170,18 @@ class RuleBaseDocuments:
         further until :meth:`to_rule_base`. Problems found later have no line numbers."""
         try:
             data = json.loads(text, parse_constant=_refuse_constant)
+        except _JsonConstantError as error:
+            refused = RuleMessage("json_constant", {"name": error.name})
+            raise RuleBaseError([RuleProblem.of(JSON_SOURCE, None, None, "", refused)]) from None
         except (ValueError, RecursionError) as error:
-            raise RuleBaseError(
-                [RuleProblem(JSON_SOURCE, None, None, "", f"not valid JSON: {error}")]
-            ) from None
+            refused = RuleMessage("not_json", {"detail": error})
+            raise RuleBaseError([RuleProblem.of(JSON_SOURCE, None, None, "", refused)]) from None
         if not isinstance(data, dict) or set(data) != {"manifest", "catalogue", "files"}:
-            raise RuleBaseError(
-                [
-                    RuleProblem(
-                        JSON_SOURCE,
-                        None,
-                        None,
-                        "",
-                        "must be an object with exactly the keys manifest, catalogue and files",
-                    )
-                ]
-            )
+            parts = RuleMessage("json_parts")
+            raise RuleBaseError([RuleProblem.of(JSON_SOURCE, None, None, "", parts)])
         if not isinstance(data["files"], dict):
-            raise RuleBaseError(
-                [RuleProblem(JSON_SOURCE, None, None, "files", "must map file names to documents")]
-            )
+            files_kind = RuleMessage("json_files_not_mapping")
+            raise RuleBaseError([RuleProblem.of(JSON_SOURCE, None, None, "files", files_kind)])
         problems: list[RuleProblem] = []
         manifest = _plain_document(MANIFEST_FILE, data["manifest"], problems, None)
         catalogue = _plain_document(CATALOGUE_FILE, data["catalogue"], problems, None)
@@ -250,18 +237,8 @@ class RuleBaseDocuments:
         target = file or (found[0] if found is not None else self._family_file(rule_id))
         given = rule.get("id", rule_id)
         if given != rule_id:
-            raise RuleBaseError(
-                [
-                    RuleProblem(
-                        target,
-                        None,
-                        rule_id,
-                        "id",
-                        f"the rule's id is '{given}', not '{rule_id}'; to rename a rule,"
-                        " remove it and add it under its new id",
-                    )
-                ]
-            )
+            mismatch = RuleMessage("rule_id_mismatch", {"given": given, "rule_id": rule_id})
+            raise RuleBaseError([RuleProblem.of(target, None, rule_id, "id", mismatch)])
         problems: list[RuleProblem] = []
         checked = _plain_document(target, {"rules": [{"id": rule_id, **rule}]}, problems, None)
         if problems or checked is None:
@@ -282,9 +259,8 @@ class RuleBaseDocuments:
         if target in files:
             present = files[target].get("rules")
             if not isinstance(present, list):
-                raise RuleBaseError(
-                    [RuleProblem(target, None, rule_id, "rules", "must be a list of rules")]
-                )
+                not_list = RuleMessage("rules_not_a_list")
+                raise RuleBaseError([RuleProblem.of(target, None, rule_id, "rules", not_list)])
             files[target] = {**files[target], "rules": [*present, new_rule]}
             if target in lines:
                 lines[target] = {**lines[target], ("rules", len(present)): None}
@@ -362,8 +338,16 @@ class RuleBaseDocuments:
         return plain
 
 
+class _JsonConstantError(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in JSON text: Python reads them, JSON does not."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a number JSON allows")
+        self.name = name
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise _JsonConstantError(name)
 
 
 def _plain_document(
@@ -371,9 +355,9 @@ def _plain_document(
 ) -> dict[str, Any] | None:
     """``data`` as plain data, recording YAML positions in ``table``; faults go to ``problems``."""
     if not isinstance(data, Mapping):
-        problems.append(RuleProblem(name, 1, None, "", _MAPPING))
+        problems.append(RuleProblem.of(name, 1, None, "", _MAPPING))
         return None
-    faults: list[tuple[_Path, int | None, str]] = []
+    faults: list[tuple[_Path, int | None, RuleMessage]] = []
     if table is not None:
         lc = getattr(data, "lc", None)
         if lc is not None:
@@ -387,7 +371,7 @@ def _plain_document(
             found = rule.get("id") if isinstance(rule, dict) else None
             rule_id = str(found) if found is not None else None
             inside = path[2:]
-        problems.append(RuleProblem(name, line, rule_id, _path_text(inside), message))
+        problems.append(RuleProblem.of(name, line, rule_id, _path_text(inside), message))
     return plain  # type: ignore[no-any-return]
 
 
@@ -395,7 +379,7 @@ def _plain_data(
     value: Any,
     path: _Path,
     table: dict[_Path, int | None] | None,
-    faults: list[tuple[_Path, int | None, str]],
+    faults: list[tuple[_Path, int | None, RuleMessage]],
 ) -> Any:
     """A copy of ``value`` in plain Python types (what JSON holds), days as ISO text.
 
@@ -409,7 +393,7 @@ def _plain_data(
         for key, item in value.items():
             line = lc.data[key][0] + 1 if lc is not None and key in lc.data else None
             if not isinstance(key, str):
-                faults.append((path, line, f"the key {key!r} is not text: keys are words"))
+                faults.append((path, line, RuleMessage("key_not_text", {"key": repr(key)})))
                 continue
             if table is not None and line is not None:
                 table[(*path, str(key))] = line
@@ -429,7 +413,7 @@ def _plain_data(
     return plain
 
 
-def _plain_scalar(value: Any) -> tuple[Any, str | None]:
+def _plain_scalar(value: Any) -> tuple[Any, RuleMessage | None]:
     """A single value in a plain Python type, or why it cannot be one."""
     if value is None:
         return None, None
@@ -440,14 +424,11 @@ def _plain_scalar(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, int):
         return int(value), None
     if isinstance(value, float):
-        fault = None if math.isfinite(value) else "must be a finite number"
+        fault = None if math.isfinite(value) else RuleMessage("finite_number_expected")
         return float(value), fault
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat(), None
-    return None, (
-        f"a value of kind {type(value).__name__} is not allowed: write text, a number,"
-        " true or false, a list or key: value lines"
-    )
+    return None, RuleMessage("value_kind_not_allowed", {"kind": type(value).__name__})
 
 
 def _path_text(path: _Path) -> str:

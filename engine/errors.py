@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from .rule_messages import RuleMessage
+
 __all__ = [
     "EngineLimitError",
     "EngineUnavailableError",
@@ -32,7 +34,10 @@ class RuleProblem:
 
     ``file`` is relative to the rule base folder; ``line`` is 1-based (``None`` when the fault is
     not tied to a line, e.g. a missing file); ``rule_id`` is the rule the fault belongs to, if any;
-    ``path`` is the key path inside the rule (``when.all[0].field``).
+    ``path`` is the key path inside the rule (``when.all[0].field``). ``message`` is in English,
+    ``message_es`` in Spanish; ``type`` is the fault's stable name (``unknown_field``, see
+    :mod:`engine.rule_messages`), for programs. ``str(problem)`` is the English line;
+    :meth:`render` gives it in either language.
     """
 
     file: str
@@ -40,28 +45,50 @@ class RuleProblem:
     rule_id: str | None
     path: str
     message: str
+    message_es: str = dataclass_field(default="", compare=False)
+    type: str = dataclass_field(default="", compare=False)
 
-    def __str__(self) -> str:
+    @classmethod
+    def of(
+        cls, file: str, line: int | None, rule_id: str | None, path: str, message: RuleMessage
+    ) -> RuleProblem:
+        """The problem ``message`` describes, with its words in every language."""
+        return cls(
+            file, line, rule_id, path, message.render("en"), message.render("es"), message.type
+        )
+
+    def render(self, lang: str = "en") -> str:
+        """``file:line: rule P01: path: message`` in ``lang`` (``"en"`` or ``"es"``)."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
         if self.rule_id:
-            parts.append(f"rule {self.rule_id}")
+            parts.append(RuleMessage("rule_label", {"rule_id": self.rule_id}).render(lang))
         if self.path:
             parts.append(self.path)
-        return ": ".join(parts) + f": {self.message}"
+        message = self.message_es if lang == "es" and self.message_es else self.message
+        return ": ".join(parts) + f": {message}"
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class RuleBaseError(RutaEngineError):
     """The rule base was refused as a whole; nothing of it was put in service.
 
-    ``problems`` lists every fault found, each with file, line and rule.
+    ``problems`` lists every fault found, each with file, line and rule. ``str(error)`` is the
+    list in English; :meth:`render` gives it in Spanish too.
     """
 
     def __init__(self, problems: list[RuleProblem]) -> None:
         self.problems = problems
-        count = len(problems)
-        header = f"the rule base was refused: {count} problem{'s' if count != 1 else ''}"
-        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        """A heading with the number of problems, then one problem a line, in ``lang``."""
+        count = len(self.problems)
+        heading = "rule_base_refused_one" if count == 1 else "rule_base_refused"
+        header = RuleMessage(heading, {"count": count}).render(lang)
+        return "\n".join([header, *(f"  {p.render(lang)}" for p in self.problems)])
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,26 @@ import rules
 from .compiler import rule_capacity_problem
 from .errors import RuleBaseError, RuleProblem
 from .rule_base import RuleBase, RuleSource
-from .rule_model import AllOf, AnyOf, Catalogue, Manifest, Not, Rule, RuleFile, Test, Text
+from .rule_messages import ENGLISH, RuleMessage, did_you_mean
+from .rule_model import (
+    AT_ITEM,
+    AllOf,
+    AnyOf,
+    Catalogue,
+    Manifest,
+    Not,
+    Rule,
+    RuleFile,
+    Test,
+    Text,
+)
 from .yaml_source import Positions, line_of, read_yaml
 
 __all__ = [
     "CATALOGUE_FILE",
     "MANIFEST_FILE",
     "default_rules_dir",
+    "explain",
     "load_rule_base",
     "read_rule_folder",
     "rule_base_from_data",
@@ -66,16 +79,14 @@ def read_rule_folder(directory: Path | str | None = None) -> dict[str, Any]:
     """
     folder = Path(directory) if directory is not None else default_rules_dir()
     if not folder.is_dir():
-        raise RuleBaseError([RuleProblem(str(folder.name), None, None, "", "is not a folder")])
+        raise RuleBaseError([_whole_file(folder.name, "not_a_folder")])
     problems: list[RuleProblem] = []
     documents: dict[str, Any] = {}
     for required in (MANIFEST_FILE, CATALOGUE_FILE):
         if not (folder / required).is_file():
-            problems.append(RuleProblem(required, None, None, "", "is missing from the rule base"))
+            problems.append(_whole_file(required, "file_missing"))
     for path in sorted(folder.glob("*.yml")):
-        problems.append(
-            RuleProblem(path.name, None, None, "", "Ruta reads only '.yaml' files: rename it")
-        )
+        problems.append(_whole_file(path.name, "yml_file"))
     for path in sorted(folder.glob("*.yaml")):
         data, problem = read_yaml(path, path.name)
         if problem is not None:
@@ -85,6 +96,11 @@ def read_rule_folder(directory: Path | str | None = None) -> dict[str, Any]:
     if problems:
         raise RuleBaseError(problems)
     return documents
+
+
+def _whole_file(name: str, kind: str) -> RuleProblem:
+    """A problem of a file (or folder) as a whole: no line, rule or path."""
+    return RuleProblem.of(name, None, None, "", RuleMessage(kind))
 
 
 def rule_base_from_data(
@@ -116,7 +132,7 @@ def rule_base_from_data(
     groups: dict[str, Text] = {}
     first_seen: dict[str, RuleSource] = {}
     if not rule_files:
-        problems.append(RuleProblem("rules", None, None, "", "no rule files (*.yaml) found"))
+        problems.append(_whole_file("rules", "no_rule_files"))
     for name, data in rule_files.items():
         table = tables.get(name)
         checked = _validate(RuleFile, data, name, problems, context, table)
@@ -128,20 +144,13 @@ def rule_base_from_data(
             source = RuleSource(name, line)
             if rule.id in first_seen:
                 earlier = first_seen[rule.id]
-                problems.append(
-                    RuleProblem(
-                        name,
-                        line,
-                        rule.id,
-                        "id",
-                        f"duplicate rule id; already used at {_where(earlier)}",
-                    )
-                )
+                duplicate = RuleMessage("duplicate_rule_id", {"where": _where(earlier)})
+                problems.append(RuleProblem.of(name, line, rule.id, "id", duplicate))
                 continue
             first_seen[rule.id] = source
             capacity = rule_capacity_problem(rule)
             if capacity is not None:
-                problems.append(RuleProblem(name, line, rule.id, "when", capacity))
+                problems.append(RuleProblem.of(name, line, rule.id, "when", capacity))
                 continue
             rules.append(rule)
             sources.append(source)
@@ -169,49 +178,37 @@ def _validate(
     positions: Positions | None = None,
 ) -> _Model | None:
     if not isinstance(data, dict):
-        problems.append(
-            RuleProblem(name, 1, None, "", "must be a mapping of keys (see docs/rule-format.md)")
-        )
+        problems.append(RuleProblem.of(name, 1, None, "", RuleMessage("not_a_mapping")))
         return None
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
         # Rule files hold policy, not personal data: quoting their values is safe and helpful.
         for item in error.errors(include_url=False):
-            if item["type"] == "duplicate_code":
+            if item["type"] == "duplicate_service_codes":
                 # One problem per repeated code, each at the line of its second entry.
                 for index, code in item["ctx"]["repeated"]:
-                    problems.append(
-                        _problem(
-                            model,
-                            name,
-                            data,
-                            positions,
-                            {
-                                **item,
-                                "loc": (*item["loc"], index, "code"),
-                                "msg": f"service code {code} is listed twice; keep one entry",
-                            },
-                        )
-                    )
+                    twice = RuleMessage("duplicate_service_code", {"code": code})
+                    loc = (*item["loc"], index, "code")
+                    problems.append(_problem(name, data, positions, loc, "", twice))
                 continue
-            found = dict(item)
-            if item["type"] == "at_item":
+            loc = tuple(item["loc"])
+            if AT_ITEM in item.get("ctx", {}):
                 # A fault of one item of a list: reported at that item's line.
-                found["loc"] = (*item["loc"], item["ctx"]["index"])
-            problems.append(_problem(model, name, data, positions, found))
+                loc = (*loc, item["ctx"][AT_ITEM])
+            message = explain(model, loc, item)
+            problems.append(_problem(name, data, positions, loc, item["type"], message))
         return None
 
 
 def _problem(
-    model: type[BaseModel],
     name: str,
     data: Any,
     positions: Positions | None,
-    item: dict[str, Any],
+    loc: tuple[int | str, ...],
+    kind: str,
+    message: RuleMessage,
 ) -> RuleProblem:
-    loc: tuple[int | str, ...] = tuple(item["loc"])
-    kind = item["type"]
     line, path = line_of(data, loc, positions)
     if kind == "missing":
         missing = str(loc[-1]).removesuffix("_")
@@ -223,53 +220,66 @@ def _problem(
             found = rules[loc[1]].get("id")
             rule_id = str(found) if found is not None else None
         path = path.removeprefix(f"rules[{loc[1]}]").lstrip(".")
-    return RuleProblem(name, line, rule_id, path, _explain(model, loc, kind, item["msg"], item))
+    return RuleProblem.of(name, line, rule_id, path, message)
 
 
-def _explain(
-    model: type[BaseModel],
-    loc: tuple[int | str, ...],
-    kind: str,
-    message: str,
-    item: dict[str, Any],
-) -> str:
-    """pydantic's message in the words of the rule format, with a suggestion where one helps."""
+#: pydantic's error types said in the rule format's words, with at most pydantic's context.
+_PLAIN: dict[str, str] = {
+    "model_type": "mapping_expected",
+    "model_attributes_type": "mapping_expected",
+    "dict_type": "mapping_expected",
+    "list_type": "list_expected",
+    "string_type": "text_expected",
+    "too_short": "empty_list",
+    "string_too_short": "empty_text",
+    "string_too_long": "text_too_long",
+}
+
+#: The fields written to a pattern, and how the pattern is said in words.
+_PATTERNS: dict[str, str] = {"url": "url_form", "code": "service_code_form"}
+
+
+def explain(model: type[BaseModel], loc: tuple[int | str, ...], item: Any) -> RuleMessage:
+    """One of pydantic's error records for ``model`` in the words of the rule format, with a
+    suggestion where one helps. The rule checks' own faults keep their type and values."""
+    kind = str(item["type"])
+    ctx: dict[str, Any] = dict(item.get("ctx") or {})
     given = item.get("input")
+    if kind in ENGLISH:
+        return RuleMessage(kind, ctx)
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _keys_at(model, loc[:-1])
         matches = get_close_matches(key, allowed, n=1, cutoff=0.5)
-        hint = f" (did you mean '{matches[0]}'?)" if matches else ""
-        return f"unknown key '{key}'{hint}; allowed here: {', '.join(allowed)}"
+        hint = did_you_mean(matches[0] if matches else None)
+        return RuleMessage("unknown_key", {"key": key, "hint": hint, "allowed": ", ".join(allowed)})
     if kind == "missing":
-        return f"missing required key '{str(loc[-1]).removesuffix('_')}'"
+        return RuleMessage("missing_key", {"key": str(loc[-1]).removesuffix("_")})
     if kind.startswith("date"):
-        return f"'{given}' is not a real date; write it as YYYY-MM-DD, e.g. 2021-08-04"
+        return RuleMessage("not_a_real_date", {"value": given})
     if kind in ("enum", "literal_error"):
-        expected = [
-            w.strip(" '") for w in str(item["ctx"]["expected"]).replace(" or ", ", ").split(",")
-        ]
+        expected = [w.strip(" '") for w in str(ctx["expected"]).replace(" or ", ", ").split(",")]
         hint = _closest(str(given), expected)
-        return f"'{given}' is not allowed here{hint}; use one of: {', '.join(expected)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "must be a set of keys (key: value lines), not a single value or a list"
-    if kind == "list_type":
-        return "must be a list: start each item on its own line with '- '"
-    if kind == "string_type":
-        return 'must be text: write it in quotes (codes such as "54" keep their leading zero)'
-    return message.removeprefix("Value error, ")
+        return RuleMessage(
+            "value_not_allowed", {"value": given, "hint": hint, "allowed": ", ".join(expected)}
+        )
+    if kind == "string_pattern_mismatch":
+        return RuleMessage(_PATTERNS.get(str(loc[-1]) if loc else "", "pattern_mismatch"), ctx)
+    if kind in _PLAIN:
+        return RuleMessage(_PLAIN[kind], ctx)
+    return RuleMessage("invalid_value", {"detail": str(item["msg"]).removeprefix("Value error, ")})
 
 
 _SPELLINGS = {"=": "==", "<>": "!=", "not in": "not_in", "null": "is_null"}
 
 
-def _closest(given: str, allowed: list[str]) -> str:
+def _closest(given: str, allowed: list[str]) -> RuleMessage | str:
     """A "did you mean" for a word, knowing the usual slips with operators (``=>`` for ``>=``)."""
     if given in _SPELLINGS and _SPELLINGS[given] in allowed:
-        return f" (did you mean '{_SPELLINGS[given]}'?)"
+        return did_you_mean(_SPELLINGS[given])
     same_letters = [a for a in allowed if sorted(a) == sorted(given)]
     matches = same_letters or get_close_matches(given, allowed, n=1, cutoff=0.5)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    return did_you_mean(matches[0] if matches else None)
 
 
 def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

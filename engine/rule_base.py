@@ -61,13 +61,15 @@ class RuleBase:
     sources: tuple[RuleSource, ...] = field(default=())
     groups: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A rule base travels to the simulation's worker processes; a mapping proxy does not
-        # pickle, so the group titles travel as a plain dict and are wrapped again on arrival.
-        return {**self.__dict__, "groups": dict(self.groups)}
+    def __post_init__(self) -> None:
+        # Read-only whatever mapping was given (a plain dict when unpickled, see __reduce__).
+        object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({**state, "groups": MappingProxyType(dict(state["groups"]))})
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with ``groups`` as a plain dict, since a read-only view cannot be: the
+        simulation sends rule bases to its worker processes."""
+        fields = (self.manifest, self.catalogue, self.rules, self.sources, dict(self.groups))
+        return (RuleBase, fields)
 
     @property
     def version(self) -> str:

@@ -28,9 +28,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .fields import FieldKind, FieldSpec, profile_fields
+from .rule_messages import ENGLISH, RuleMessage, did_you_mean, rule_fault
 from .vocabulary import DEPARTMENTS, Area, Priority
 
 __all__ = [
+    "AT_ITEM",
     "AllOf",
     "AnyOf",
     "Catalogue",
@@ -89,58 +91,73 @@ MEMBERSHIP = frozenset({Operator.IN, Operator.NOT_IN})
 NULL_TESTS = frozenset({Operator.IS_NULL, Operator.NOT_NULL})
 
 
-def _suggest(name: str, known: list[str]) -> str:
+#: The context key of a fault about one item of the list being checked: the item's index. The
+#: loader reports such a fault at that item's line.
+AT_ITEM = "at_item"
+
+
+def _suggest(name: str, known: list[str]) -> RuleMessage | str:
     matches = get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    return did_you_mean(matches[0] if matches else None)
 
 
 def _field(name: str, role: str = "field") -> FieldSpec:
     fields = profile_fields()
     if name not in fields:
-        raise ValueError(
-            f"{role} names an unknown profile field '{name}'{_suggest(name, list(fields))};"
-            " the profile fields are listed in docs/rule-format.md"
-        )
+        raise rule_fault("unknown_field", role=role, name=name, hint=_suggest(name, list(fields)))
     return fields[name]
 
 
 def _check_value(spec: FieldSpec, value: Any, op: Operator) -> None:
     """Refuse a value that does not fit the field, or can never match it."""
-    where = f"'{spec.name}'"
+    where = spec.name
     if spec.kind is FieldKind.BOOLEAN:
         if not isinstance(value, bool):
-            raise ValueError(f"{where} is yes/no: the value must be true or false")
+            raise rule_fault("yes_no_value", field=where)
         return
     if spec.kind.numeric:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{where} is a number: the value must be a number")
+            raise rule_fault("number_value", field=where)
         if not math.isfinite(value):
-            raise ValueError(f"{where} is a number: the value must be a finite number")
+            raise rule_fault("finite_number_value", field=where)
         if spec.kind is FieldKind.INTEGER and op not in ORDERING and value != int(value):
-            raise ValueError(f"{where} holds whole numbers: {value} can never match")
+            raise rule_fault("whole_number_value", field=where, value=value)
         low, high = spec.minimum, spec.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"at least {low:g}" if high is None else f"between {low:g} and {high:g}"
-            raise ValueError(f"{where} is {bounds}: the value {value} is outside what it can hold")
+            raise rule_fault(
+                "value_out_of_range", field=where, bounds=_bounds(low, high), value=value
+            )
         return
     if not isinstance(value, str):
-        raise ValueError(f"{where} holds text: write the value in quotes")
+        raise rule_fault("text_value", field=where)
     if spec.kind is FieldKind.CHOICE:
         if value not in spec.choices:
-            raise ValueError(
-                f"{where} has no value '{value}'{_suggest(value, list(spec.choices))};"
-                f" allowed: {', '.join(spec.choices)}"
+            raise rule_fault(
+                "choice_value_not_allowed",
+                field=where,
+                value=value,
+                hint=_suggest(value, list(spec.choices)),
+                allowed=", ".join(spec.choices),
             )
         return
     _check_code(spec.name, value)
 
 
+def _bounds(low: float | None, high: float | None) -> RuleMessage:
+    """What a numeric field can hold: "between 0 and 120", "at least 0"."""
+    if high is None:
+        return RuleMessage("bounds_at_least", {"low": f"{low:g}"})
+    if low is None:
+        return RuleMessage("bounds_at_most", {"high": f"{high:g}"})
+    return RuleMessage("bounds_between", {"low": f"{low:g}", "high": f"{high:g}"})
+
+
 def _check_code(name: str, value: str) -> None:
     digits = 2 if name == "department" else 5
     if len(value) != digits or not value.isdigit():
-        raise ValueError(f"'{name}' is a {digits}-digit DIVIPOLA code in quotes, e.g. \"54001\"")
+        raise rule_fault("divipola_code_form", field=name, digits=digits)
     if value[:2] not in DEPARTMENTS:
-        raise ValueError(f"'{value}' does not start with a DIVIPOLA department code")
+        raise rule_fault("unknown_department_prefix", code=value)
 
 
 class Test(_Strict):
@@ -172,15 +189,14 @@ class Test(_Strict):
             _check_emptiness_test(spec, self.op, has_value or self.other_field is not None)
             return self
         if self.op in ORDERING and not spec.kind.numeric:
-            raise ValueError(
-                f"operator '{self.op}' compares numbers, but '{spec.name}' is"
-                f" {_kind_words(spec)}; use '==', '!=', 'in' or 'not_in'"
+            raise rule_fault(
+                "ordering_needs_numbers", op=self.op.value, field=spec.name, kind=_kind(spec)
             )
         if self.op in MEMBERSHIP and spec.kind is FieldKind.BOOLEAN:
-            raise ValueError(f"'{spec.name}' is yes/no: use '==' with true or false")
+            raise rule_fault("membership_on_yes_no", field=spec.name)
         if self.other_field is not None:
             if has_value:
-                raise ValueError("give either value or other_field, not both")
+                raise rule_fault("value_and_other_field")
             _check_field_comparison(spec, self.op, _field(self.other_field))
         else:
             _check_values(spec, self.op, self.value if has_value else None)
@@ -190,33 +206,36 @@ class Test(_Strict):
 def _check_emptiness_test(spec: FieldSpec, op: Operator, has_operand: bool) -> None:
     """``is_null`` / ``not_null``: no operand, and only on a field that can be empty."""
     if has_operand:
-        raise ValueError(f"'{op}' takes no value and no other_field")
+        raise rule_fault("emptiness_test_operand", op=op.value)
     if not spec.nullable:
-        raise ValueError(f"'{spec.name}' is never empty, so '{op}' does not apply to it")
+        raise rule_fault("emptiness_test_on_required_field", field=spec.name, op=op.value)
 
 
 def _check_field_comparison(spec: FieldSpec, op: Operator, other: FieldSpec) -> None:
     """A test of one field against another: both of the same kind, one operand each."""
     if op in MEMBERSHIP:
-        raise ValueError(f"'{op}' needs a list of values, not other_field")
+        raise rule_fault("membership_with_other_field", op=op.value)
     if _family(other) != _family(spec):
-        raise ValueError(
-            f"'{spec.name}' ({_kind_words(spec)}) cannot be compared with"
-            f" '{other.name}' ({_kind_words(other)})"
+        raise rule_fault(
+            "incomparable_fields",
+            field=spec.name,
+            kind=_kind(spec),
+            other=other.name,
+            other_kind=_kind(other),
         )
 
 
 def _check_values(spec: FieldSpec, op: Operator, value: Any) -> None:
     """A test against a value (or, for ``in`` / ``not_in``, a list of values) that fits."""
     if value is None:
-        raise ValueError(f"operator '{op}' needs a value (to test for an empty field use is_null)")
+        raise rule_fault("value_missing", op=op.value)
     if op in MEMBERSHIP:
         if not isinstance(value, list) or not value:
-            raise ValueError(f"operator '{op}' needs a non-empty list of values")
+            raise rule_fault("membership_needs_list", op=op.value)
         for item in value:
             _check_value(spec, item, op)
     elif isinstance(value, list):
-        raise ValueError(f"operator '{op}' takes one value; for a list use 'in'")
+        raise rule_fault("list_for_single_value", op=op.value)
     else:
         _check_value(spec, value, op)
 
@@ -225,14 +244,18 @@ def _family(spec: FieldSpec) -> str:
     return "number" if spec.kind.numeric else spec.kind.value
 
 
-def _kind_words(spec: FieldSpec) -> str:
-    return {
-        FieldKind.INTEGER: "a number",
-        FieldKind.NUMBER: "a number",
-        FieldKind.BOOLEAN: "yes/no",
-        FieldKind.CHOICE: "one of " + ", ".join(spec.choices),
-        FieldKind.CODE: "a DIVIPOLA code",
-    }[spec.kind]
+def _kind(spec: FieldSpec) -> RuleMessage:
+    """What a field holds, in words: "a number", "yes/no", "one of voluntary, deported, …"."""
+    if spec.kind is FieldKind.CHOICE:
+        return RuleMessage("kind_choice", {"choices": ", ".join(spec.choices)})
+    return RuleMessage(
+        {
+            FieldKind.INTEGER: "kind_number",
+            FieldKind.NUMBER: "kind_number",
+            FieldKind.BOOLEAN: "kind_yes_no",
+            FieldKind.CODE: "kind_code",
+        }[spec.kind]
+    )
 
 
 class AllOf(_Strict):
@@ -273,10 +296,8 @@ Condition = Annotated[
     | Annotated[Test, Tag("test")],
     Discriminator(
         _condition_kind,
-        custom_error_type="condition",
-        custom_error_message=(
-            "a condition is a test {field, op, value} or exactly one of all / any / not"
-        ),
+        custom_error_type="condition_form",
+        custom_error_message=ENGLISH["condition_form"],
     ),
 ]
 
@@ -310,10 +331,7 @@ def _check_services(codes: list[str], info: ValidationInfo) -> list[str]:
     if services is not None:
         for code in codes:
             if code not in services:
-                raise ValueError(
-                    f"unknown service code '{code}'{_suggest(code, list(services))};"
-                    " the codes are in rules/catalogue.yaml"
-                )
+                raise rule_fault("unknown_service", code=code, hint=_suggest(code, list(services)))
     return codes
 
 
@@ -352,7 +370,7 @@ class Suppression(_Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Suppression:
         if not self.services and not self.areas:
-            raise ValueError("a suppression names at least one service or area")
+            raise rule_fault("empty_suppression")
         return self
 
     def removes(self, code: str, area: Area) -> bool:
@@ -373,7 +391,7 @@ class Regions(_Strict):
     def _departments(cls, codes: list[str]) -> list[str]:
         for code in codes:
             if code not in DEPARTMENTS:
-                raise ValueError(f"'{code}' is not a DIVIPOLA department code (2 digits, quoted)")
+                raise rule_fault("not_a_department_code", code=code)
         return codes
 
     @field_validator("municipalities")
@@ -386,7 +404,7 @@ class Regions(_Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Regions:
         if not self.departments and not self.municipalities:
-            raise ValueError("regions needs departments or municipalities (or remove regions)")
+            raise rule_fault("empty_regions")
         return self
 
     def includes(self, department: str, municipality: str) -> bool:
@@ -415,10 +433,7 @@ class Rule(_Strict):
     @classmethod
     def _readable_id(cls, value: str) -> str:
         if not _RULE_ID.fullmatch(value):
-            raise ValueError(
-                f"rule id '{value}' may hold only letters, digits, '.', '_' and '-',"
-                " starting with a letter or digit (e.g. P08.a)"
-            )
+            raise rule_fault("rule_id_form", rule_id=value)
         return value
 
     @field_validator("effective_to")
@@ -426,20 +441,17 @@ class Rule(_Strict):
     def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("effective_from")
         if value is not None and isinstance(start, date) and value < start:
-            raise ValueError(
-                f"effective_to ({value}) is before effective_from ({start}):"
-                " the rule could never apply"
-            )
+            raise rule_fault("dates_inverted", end=value.isoformat(), start=start.isoformat())
         return value
 
     @model_validator(mode="after")
     def _coherent(self) -> Rule:
         if not self.recommend and self.suppress is None:
-            raise ValueError("a rule needs an effect: recommend and/or suppress")
+            raise rule_fault("rule_without_effect")
         codes = [r.service for r in self.recommend]
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
-            raise ValueError(f"recommends {', '.join(repeated)} more than once; keep one entry")
+            raise rule_fault("service_recommended_twice", codes=", ".join(repeated))
         return self
 
     def in_effect(self, on: date) -> bool:
@@ -460,7 +472,7 @@ class RuleFile(_Strict):
     @classmethod
     def _has_rules(cls, rules: list[Rule]) -> list[Rule]:
         if not rules:
-            raise ValueError("a rule file needs at least one rule under 'rules:'")
+            raise rule_fault("no_rules_in_file")
         return rules
 
 
@@ -488,26 +500,28 @@ class Catalogue(_Strict):
                 repeated.append((index, service.code))
             seen.add(service.code)
         if repeated:
-            raise PydanticCustomError(
-                "duplicate_code",
-                "service codes listed twice: {codes}; keep one entry of each",
-                {"codes": ", ".join(code for _, code in repeated), "repeated": repeated},
+            # The loader reports each repeated code at the line of its second entry.
+            raise rule_fault(
+                "duplicate_service_codes",
+                codes=", ".join(code for _, code in repeated),
+                repeated=repeated,
             )
         return services
 
 
-def _at_item(index: int, message: str) -> PydanticCustomError:
+def _at_item(index: int, type_: str, **ctx: Any) -> PydanticCustomError:
     """An error about item ``index`` of the list being checked: the loader reports it at that
-    item's line. ``message`` must hold no braces."""
-    return PydanticCustomError("at_item", message, {"index": index})
+    item's line."""
+    return rule_fault(type_, **ctx, **{AT_ITEM: index})
 
 
-def _once_each(values: list[str], what: str) -> None:
-    """Refuse a list naming something twice, at the second mention."""
+def _once_each(values: list[str], fault: str, what: str) -> None:
+    """Refuse a list naming something twice, at the second mention: the fault ``fault`` quotes
+    the value as ``what``."""
     seen: set[str] = set()
     for index, value in enumerate(values):
         if value in seen:
-            raise _at_item(index, f"{what} '{value}' is listed twice; list each {what} once")
+            raise _at_item(index, fault, **{what: value})
         seen.add(value)
 
 
@@ -521,12 +535,13 @@ class Roadmap(_Strict):
     @field_validator("area_order")
     @classmethod
     def _every_area_once(cls, areas: list[Area]) -> list[Area]:
-        _once_each([a.value for a in areas], "area")
+        _once_each([a.value for a in areas], "area_listed_twice", "area")
         missing = [a.value for a in Area if a not in areas]
         if missing:
-            raise ValueError(
-                f"area_order lacks {', '.join(missing)}; list every area once:"
-                f" {', '.join(a.value for a in Area)}"
+            raise rule_fault(
+                "area_order_incomplete",
+                missing=", ".join(missing),
+                areas=", ".join(a.value for a in Area),
             )
         return areas
 
@@ -549,16 +564,13 @@ class FirstChoice(_Strict):
     @classmethod
     def _tag_as_written_in_the_network(cls, tag: str) -> str:
         if not _TAG.fullmatch(tag):
-            raise ValueError(
-                f"'{tag}' is not a tag: write it as in the institution files, in lower case"
-                " with '_' between words (e.g. hogar_de_paso)"
-            )
+            raise rule_fault("tag_form", tag=tag)
         return tag
 
     @field_validator("areas")
     @classmethod
     def _areas_once(cls, areas: list[Area]) -> list[Area]:
-        _once_each([a.value for a in areas], "area")
+        _once_each([a.value for a in areas], "area_listed_twice", "area")
         return areas
 
     @field_validator("departments")
@@ -566,12 +578,8 @@ class FirstChoice(_Strict):
     def _known_departments(cls, codes: list[str]) -> list[str]:
         for index, code in enumerate(codes):
             if code not in DEPARTMENTS:
-                raise _at_item(
-                    index,
-                    f"'{code}' is not a DIVIPOLA department code (2 digits in quotes, e.g."
-                    ' "54" for Norte de Santander)',
-                )
-        _once_each(codes, "department")
+                raise _at_item(index, "first_choice_not_a_department_code", code=code)
+        _once_each(codes, "department_listed_twice", "department")
         return codes
 
 

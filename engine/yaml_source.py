@@ -17,6 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import ScalarNode
 
 from .errors import RuleProblem
+from .rule_messages import RuleMessage
 
 __all__ = ["Positions", "line_of", "read_yaml"]
 
@@ -43,20 +44,34 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, RuleProblem(name, None, None, "", f"cannot be read: {error}")
+        unreadable = RuleMessage("unreadable_file", {"detail": error})
+        return None, RuleProblem.of(name, None, None, "", unreadable)
     try:
         return yaml.load(text), None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = str(error.problem or "not valid YAML").strip()
-        if "duplicate key" in problem:
-            found = re.search(r'duplicate key "([^"]*)"', problem)
-            key = f"'{found.group(1)}' " if found else ""
-            problem = f"the key {key}appears twice in the same mapping; keep only one"
-        elif error.context and error.context_mark is not None:
-            problem += f" ({error.context.strip()} at line {error.context_mark.line + 1})"
-        return None, RuleProblem(name, line, None, "", f"YAML: {problem}")
+        return None, RuleProblem.of(name, line, None, "", _yaml_fault(error))
+
+
+def _yaml_fault(error: MarkedYAMLError) -> RuleMessage:
+    """What is wrong with a file's YAML. Beyond a key written twice, the words are the YAML
+    reader's own, in English, with where it was reading (the line) said in each language."""
+    problem = str(error.problem or "").strip()
+    if "duplicate key" in problem:
+        found = re.search(r'duplicate key "([^"]*)"', problem)
+        if found is None:
+            return RuleMessage("yaml_duplicate_key_unnamed")
+        return RuleMessage("yaml_duplicate_key", {"key": found.group(1)})
+    context: RuleMessage | str = ""
+    if error.context and error.context_mark is not None:
+        context = RuleMessage(
+            "yaml_context",
+            {"context": error.context.strip(), "line": error.context_mark.line + 1},
+        )
+    return RuleMessage(
+        "yaml_invalid", {"problem": problem or RuleMessage("yaml_not_valid"), "context": context}
+    )
 
 
 #: Where each key and list item of a document stood in its YAML file: the path to it (keys and

@@ -124,8 +124,11 @@ def test_a_rule_whose_any_lists_multiply_past_the_limit_is_refused() -> None:
     anys = [{"any": [{"field": f, "op": ">", "value": v} for v in (1, 2, 3)]} for f in fields]
     problem = rule_capacity_problem(_rule({"all": anys}))
     assert problem is not None
-    assert f"limit is {MAX_MATCH_PATHS}" in problem
-    assert "split the rule" in problem
+    assert problem.type == "too_many_match_paths"
+    assert f"limit is {MAX_MATCH_PATHS}" in str(problem)
+    assert "split the rule" in str(problem)
+    assert f"límite del motor es {MAX_MATCH_PATHS}" in problem.render("es")
+    assert "divida la regla" in problem.render("es")
 
 
 def test_regression_registering_and_closing_engines_does_not_leak(rule_base: RuleBase) -> None:

@@ -174,3 +174,17 @@ def test_each_rule_knows_the_file_and_line_it_was_written_at(rule_base: RuleBase
     lines = (default_rules_dir() / source.file).read_text(encoding="utf-8").splitlines()
     assert source.line is not None and "id: P30" in lines[source.line - 1]
     assert rule_base.source_of("P99") is None
+
+
+def test_a_rule_base_survives_pickling_as_the_simulation_workers_receive_it(
+    rule_base: RuleBase,
+) -> None:
+    """The simulation sends rule bases to its worker processes by pickling them."""
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(rule_base))
+    assert copy.hash == rule_base.hash
+    assert copy.layout == rule_base.layout
+    assert dict(copy.groups) == dict(rule_base.groups)
+    with pytest.raises(TypeError):
+        copy.groups["new.yaml"] = copy.groups["health.yaml"]  # type: ignore[index]
