@@ -184,6 +184,7 @@ def test_a_refused_edit_answers_every_problem_and_stores_nothing(
     for problem in error["problems"]:
         assert problem["rule"] == "P01" and problem["file"] == "ley-retorno.yaml"
         assert problem["field"] and problem["message"] and problem["message_es"]
+        assert problem["message_es"] != problem["message"]  # in Spanish, not a copy
     again = client.get(f"/v1/rule-bases/drafts/{draft}/rules/P01", headers=author)
     assert again.json() == rule.json() and again.headers["ETag"] == rule.headers["ETag"]
 
