@@ -374,7 +374,7 @@ def _print_simulation(
         for case in result.broken_cases:
             where = f"{case.file}:{case.line}" if case.line else case.file
             console.print(f"  {where} «{case.name}»", markup=False, soft_wrap=True)
-            for difference in case.differences:
+            for difference in case.differences_es if es else case.differences:
                 console.print(f"    {difference}", markup=False, soft_wrap=True)
     else:
         console.print(

@@ -10,7 +10,15 @@ Typical use::
         print(service.priority, service.code, service.rules)
 """
 
-from .cases import CASE_DAY, Case, check_case, default_cases_dir, read_cases, unknown_names
+from .cases import (
+    CASE_DAY,
+    Case,
+    Difference,
+    check_case,
+    default_cases_dir,
+    read_cases,
+    unknown_names,
+)
 from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
 from .errors import (
@@ -55,6 +63,7 @@ __all__ = [
     "Case",
     "CompiledRuleBase",
     "ConditionTrace",
+    "Difference",
     "EngineLimitError",
     "Evaluation",
     "EvaluationError",
