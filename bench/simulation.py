@@ -28,6 +28,10 @@ What is measured
     simulation does not build), and comparing and adding up two roadmaps. ``first part``: from
     the call until the first part of 1,000 people is done (a pool's or cluster's start-up).
 
+``cores free``: a fixed processor loop run alone, then in one process per core at once; the
+ratio of throughputs is the number of cores the run could use (other work on a shared machine
+takes the rest). The pool and Dask modes can only be as much faster than ``serial`` as that.
+
 Target (issue #8): 100,000 synthetic people, both rule bases, in under 60 s on the project's
 2-core development machine. The machine's load average is printed first: other work running
 at the same time slows every mode, the parallel ones most.
@@ -116,6 +120,30 @@ def run_mode(mode: str, before: RuleBase, after: RuleBase, people: int, seed: in
         return timed_run(before, after, people, seed, scheduler=cluster.scheduler_address)
 
 
+def spin(rounds: int) -> float:
+    """A fixed amount of pure processor work; its wall time."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(rounds):
+        total += number * number
+    return time.perf_counter() - start
+
+
+def free_cores(rounds: int = 5_000_000) -> float:
+    """How many cores this run gets: the same loop run alone, then in one process per core at
+    once; the throughput ratio (the core count on an idle machine, less when other work runs)."""
+    import multiprocessing
+
+    alone = spin(rounds)
+    cores = os.cpu_count() or 1
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        pool.map(spin, [1000] * cores)  # started before the clock
+        start = time.perf_counter()
+        pool.map(spin, [rounds] * cores)
+        together = time.perf_counter() - start
+    return cores * alone / together
+
+
 def per_person(step: Callable[[Any], Any], items: list[Any]) -> float:
     """Mean processor microseconds of ``step`` over ``items`` (this process's CPU time, which
     other work on the machine disturbs less than the wall clock)."""
@@ -165,6 +193,11 @@ def main() -> int:
     print("\n".join(machine_lines(packages)))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"- load average before the run (1, 5, 15 min): {load}")
+    cores = free_cores()
+    print(
+        f"- cores free for this run: {cores:.1f} of {os.cpu_count()}"
+        " (a fixed loop, one process per core at once, against one alone)"
+    )
     print(f"- {args.people:,} synthetic people (seed {args.seed}), as of {AS_OF}\n")
 
     before = load_rule_base()
