@@ -306,7 +306,7 @@ def rules_simulate(
     synthetic: Annotated[
         int | None,
         typer.Option(
-            help=f"run on N synthetic people (default: {SIMULATION_DEFAULT_PEOPLE:,})", min=0
+            help=f"run on N synthetic people (default: {SIMULATION_DEFAULT_PEOPLE:,})", min=1
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="seed of the synthetic people")] = 0,
@@ -327,8 +327,7 @@ def rules_simulate(
 ) -> None:
     """Who gains or loses each service if the rule base in --to replaces the one in --from.
 
-    Exits with status 1 when a protocol case fails on the proposed rule base (the cases of
-    --to's cases/ folder if it has one, otherwise the shipped ones).
+    Exits with status 1 when a protocol case fails on the proposed rules (--to/cases).
     """
     if sum((cases, synthetic is not None, profiles is not None)) > 1:
         _fail(
@@ -345,7 +344,8 @@ def rules_simulate(
         elif profiles is not None:
             population = _profiles_file(profiles, lang)
         else:
-            population = synthetic_population(synthetic or SIMULATION_DEFAULT_PEOPLE, seed)
+            people = SIMULATION_DEFAULT_PEOPLE if synthetic is None else synthetic
+            population = synthetic_population(people, seed)
         label = "perfiles" if lang == "es" else "profiles"
         with typer.progressbar(length=len(population), label=label, file=sys.stderr) as bar:
             result = simulate(
@@ -475,7 +475,7 @@ def _print_simulation(
         for case in result.broken_cases:
             where = f"{case.file}:{case.line}" if case.line else case.file
             console.print(f"  {where} «{case.name}»", markup=False, soft_wrap=True)
-            for difference in case.differences:
+            for difference in case.differences_es if es else case.differences:
                 console.print(f"    {difference}", markup=False, soft_wrap=True)
     else:
         console.print(

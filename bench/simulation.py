@@ -20,12 +20,17 @@ What is measured
     and checking the protocol cases (``rules/cases``) against ``after``. The modes must give the
     same result; otherwise the script says so and exits with status 1.
 
-    The breakdown times each step alone, in this process, over the first 5,000 people: drawing
+    The breakdown times each step alone, in this process, over the first 5,000 people, in
+    processor time (less disturbed by other work on the machine than wall time): drawing
     a synthetic person, checking the profile (``engine.parse_profile``), one roadmap
     (``RuleEngine.roadmap``, durable-rules matching plus the services and priorities), the
     same roadmap through the full ``RuleEngine.evaluate`` (with the explanation, which the
     simulation does not build), and comparing and adding up two roadmaps. ``first part``: from
     the call until the first part of 1,000 people is done (a pool's or cluster's start-up).
+
+``cores free``: a fixed processor loop run alone, then in one process per core at once; the
+ratio of throughputs is the number of cores the run could use (other work on a shared machine
+takes the rest). The pool and Dask modes can only be as much faster than ``serial`` as that.
 
 Target (issue #8): 100,000 synthetic people, both rule bases, in under 60 s on the project's
 2-core development machine. The machine's load average is printed first: other work running
@@ -115,20 +120,45 @@ def run_mode(mode: str, before: RuleBase, after: RuleBase, people: int, seed: in
         return timed_run(before, after, people, seed, scheduler=cluster.scheduler_address)
 
 
-def per_person(step: Callable[[Any], Any], items: list[Any]) -> float:
-    """Mean microseconds of ``step`` over ``items``."""
+def spin(rounds: int) -> float:
+    """A fixed amount of pure processor work; its wall time."""
     start = time.perf_counter()
+    total = 0
+    for number in range(rounds):
+        total += number * number
+    return time.perf_counter() - start
+
+
+def free_cores(rounds: int = 5_000_000) -> float:
+    """How many cores this run gets: the same loop run alone, then in one process per core at
+    once; the throughput ratio (the core count on an idle machine, less when other work runs)."""
+    import multiprocessing
+
+    alone = spin(rounds)
+    cores = os.cpu_count() or 1
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        pool.map(spin, [1000] * cores)  # started before the clock
+        start = time.perf_counter()
+        pool.map(spin, [rounds] * cores)
+        together = time.perf_counter() - start
+    return cores * alone / together
+
+
+def per_person(step: Callable[[Any], Any], items: list[Any]) -> float:
+    """Mean processor microseconds of ``step`` over ``items`` (this process's CPU time, which
+    other work on the machine disturbs less than the wall clock)."""
+    start = time.process_time()
     for item in items:
         step(item)
-    return (time.perf_counter() - start) / len(items) * 1e6
+    return (time.process_time() - start) / len(items) * 1e6
 
 
 def breakdown(before: RuleBase, after: RuleBase, seed: int) -> list[tuple[str, float]]:
     """Microseconds per person of each step of the simulation, measured alone."""
     population = synthetic_population(BREAKDOWN_PEOPLE, seed)
-    start = time.perf_counter()
+    start = time.process_time()
     drawn = [p for p, _ in population.members()]
-    draw_us = (time.perf_counter() - start) / len(drawn) * 1e6
+    draw_us = (time.process_time() - start) / len(drawn) * 1e6
     profiles = [parse_profile(p) for p in drawn]
     check_us = per_person(parse_profile, drawn)
     with RuleEngine(before) as old, RuleEngine(after) as new:
@@ -163,6 +193,11 @@ def main() -> int:
     print("\n".join(machine_lines(packages)))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"- load average before the run (1, 5, 15 min): {load}")
+    cores = free_cores()
+    print(
+        f"- cores free for this run: {cores:.1f} of {os.cpu_count()}"
+        " (a fixed loop, one process per core at once, against one alone)"
+    )
     print(f"- {args.people:,} synthetic people (seed {args.seed}), as of {AS_OF}\n")
 
     before = load_rule_base()
@@ -196,7 +231,10 @@ def main() -> int:
     steps = breakdown(before, after, args.seed)
     draw, check, roadmap, _, add = (us for _, us in steps[:5])
     steps[-1] = (steps[-1][0], draw + check + 2 * roadmap + add)
-    print(f"\nWhere the time goes, in this process, µs per person ({BREAKDOWN_PEOPLE:,} people):\n")
+    print(
+        f"\nWhere the time goes: processor µs per person, each step alone in this process"
+        f" ({BREAKDOWN_PEOPLE:,} people):\n"
+    )
     print("| step | µs |")
     print("|---|--:|")
     for name, us in steps:

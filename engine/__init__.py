@@ -13,7 +13,15 @@ Versions of the rule base are kept, edited and compared as :class:`RuleBaseDocum
 files as plain data, canonical JSON, YAML) and :func:`diff_rule_bases`.
 """
 
-from .cases import CASE_DAY, Case, check_case, default_cases_dir, read_cases, unknown_names
+from .cases import (
+    CASE_DAY,
+    Case,
+    Difference,
+    check_case,
+    default_cases_dir,
+    read_cases,
+    unknown_names,
+)
 from .compiler import CompiledRuleBase, compile_rule_base
 from .conditions import ConditionTrace
 from .diff import (
@@ -75,6 +83,7 @@ __all__ = [
     "Change",
     "CompiledRuleBase",
     "ConditionTrace",
+    "Difference",
     "EngineLimitError",
     "EngineUnavailableError",
     "Evaluation",

@@ -23,7 +23,15 @@ from .rule_messages import RuleMessage
 from .vocabulary import Priority
 from .yaml_source import line_of, read_yaml
 
-__all__ = ["CASE_DAY", "Case", "check_case", "default_cases_dir", "read_cases", "unknown_names"]
+__all__ = [
+    "CASE_DAY",
+    "Case",
+    "Difference",
+    "check_case",
+    "default_cases_dir",
+    "read_cases",
+    "unknown_names",
+]
 
 #: The day a case without ``as_of`` is checked on: the protocols' edition the cases are written
 #: for (docs/rule-format.md).
@@ -84,52 +92,105 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
     return cases
 
 
-def check_case(case: Case, result: Evaluation) -> list[str]:
+class Difference(str):
+    """One way a result differs from a case: the text itself in English, ``es`` in Spanish.
+
+    A ``str``, so it prints, compares and joins as the English text.
+    """
+
+    es: str
+
+    def __new__(cls, english: str, spanish: str) -> Difference:
+        difference = super().__new__(cls, english)
+        difference.es = spanish
+        return difference
+
+    def __reduce__(self) -> tuple[type[Difference], tuple[str, str]]:
+        return Difference, (str(self), self.es)
+
+
+def check_case(case: Case, result: Evaluation) -> list[Difference]:
     """Every way ``result`` differs from what ``case`` expects (empty when it passes)."""
     got = result.priorities()
-    differences: list[str] = []
+    differences: list[Difference] = []
+    add = differences.append
     if case.services is not None:
         expected = {code: p.value for code, p in case.services.items()}
         for code in sorted(expected.keys() | got.keys()):
             if code not in got:
-                differences.append(f"{code}: expected {expected[code]}, not recommended")
+                add(_not_recommended(code, expected[code]))
             elif code not in expected:
-                differences.append(f"{code}: recommended ({got[code]}) but not expected")
+                add(
+                    Difference(
+                        f"{code}: recommended ({got[code]}) but not expected",
+                        f"{code}: se recomienda ({got[code]}) sin esperarse",
+                    )
+                )
             elif got[code] != expected[code]:
-                differences.append(f"{code}: expected {expected[code]}, got {got[code]}")
+                add(_other_priority(code, expected[code], got[code]))
     for code, priority in case.services_include.items():
         if code not in got:
-            differences.append(f"{code}: expected {priority.value}, not recommended")
+            add(_not_recommended(code, priority.value))
         elif got[code] != priority.value:
-            differences.append(f"{code}: expected {priority.value}, got {got[code]}")
+            add(_other_priority(code, priority.value, got[code]))
     for code in case.services_exclude:
         if code in got:
-            differences.append(f"{code}: must not be recommended, got {got[code]}")
+            add(
+                Difference(
+                    f"{code}: must not be recommended, got {got[code]}",
+                    f"{code}: no debe recomendarse, se obtuvo {got[code]}",
+                )
+            )
     if case.suppressed is not None:
         removed = {s.code: sorted(s.rules) for s in result.suppressed}
         wanted = {code: sorted(ids) for code, ids in case.suppressed.items()}
         if removed != wanted:
-            differences.append(f"suppressed: expected {wanted}, got {removed}")
+            add(_other_list("suppressed", wanted, removed))
     if case.notes is not None:
         attached = {s.code: sorted(n.rule for n in s.notes) for s in result.services if s.notes}
         wanted = {code: sorted(ids) for code, ids in case.notes.items() if ids}
         if attached != wanted:
-            differences.append(f"notes: expected {wanted}, got {attached}")
+            add(_other_list("notes", wanted, attached))
     fired = [f.id for f in result.fired]
     if case.fired is not None and sorted(case.fired) != fired:
-        differences.append(f"fired: expected {sorted(case.fired)}, got {fired}")
+        add(_other_list("fired", sorted(case.fired), fired))
     differences.extend(
-        f"rule {rule_id} was expected to fire"
+        Difference(
+            f"rule {rule_id} was expected to fire", f"se esperaba que la regla {rule_id} aplicara"
+        )
         for rule_id in case.fired_include
         if rule_id not in fired
     )
     differences.extend(
-        f"rule {rule_id} must not fire" for rule_id in case.fired_exclude if rule_id in fired
+        Difference(f"rule {rule_id} must not fire", f"la regla {rule_id} no debe aplicar")
+        for rule_id in case.fired_exclude
+        if rule_id in fired
     )
     return differences
 
 
-def unknown_names(case: Case, rule_base: RuleBase) -> list[str]:
+def _not_recommended(code: str, expected: str) -> Difference:
+    return Difference(
+        f"{code}: expected {expected}, not recommended",
+        f"{code}: se esperaba {expected}, no se recomienda",
+    )
+
+
+def _other_priority(code: str, expected: str, got: str) -> Difference:
+    return Difference(
+        f"{code}: expected {expected}, got {got}",
+        f"{code}: se esperaba {expected}, se obtuvo {got}",
+    )
+
+
+def _other_list(what: str, expected: object, got: object) -> Difference:
+    return Difference(
+        f"{what}: expected {expected}, got {got}",
+        f"{what}: se esperaba {expected}, se obtuvo {got}",
+    )
+
+
+def unknown_names(case: Case, rule_base: RuleBase) -> list[Difference]:
     """Service codes and rule ids the case names that the rule base does not have.
 
     A misspelt name would make a check such as ``services_exclude`` pass whatever happens.
@@ -148,6 +209,12 @@ def unknown_names(case: Case, rule_base: RuleBase) -> list[str]:
         *(i for ids in (case.suppressed or {}).values() for i in ids),
         *(i for ids in (case.notes or {}).values() for i in ids),
     ]
-    return [f"unknown service code {c}" for c in codes if c not in rule_base.services] + [
-        f"unknown rule id {r}" for r in rule_ids if r not in rule_base.rules_by_id
+    return [
+        Difference(f"unknown service code {c}", f"código de servicio desconocido {c}")
+        for c in codes
+        if c not in rule_base.services
+    ] + [
+        Difference(f"unknown rule id {r}", f"identificador de regla desconocido {r}")
+        for r in rule_ids
+        if r not in rule_base.rules_by_id
     ]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine import (
     CASE_DAY,
+    Difference,
     ProfileError,
     RuleBase,
     RuleEngine,
@@ -27,7 +28,8 @@ __all__ = ["broken_cases"]
 
 def broken_cases(rule_base: RuleBase, cases_dir: Path | str | None = None) -> list[BrokenCase]:
     """The cases of ``cases_dir`` (default: the protocol cases shipped in ``rules/cases``) that
-    ``rule_base`` does not pass, in file and case order; empty when every case passes.
+    ``rule_base`` does not pass, in file and case order; empty when every case passes. Each
+    difference is told in English and in Spanish.
 
     A case naming a service or rule the rule base lacks fails with that as its difference. A
     case file with a fault raises :class:`engine.RuleBaseError` naming file and line.
@@ -49,9 +51,16 @@ def broken_cases(rule_base: RuleBase, cases_dir: Path | str | None = None) -> li
                         result = engine.evaluate(case.profile, case.as_of or CASE_DAY)
                     except ProfileError as error:
                         fields = ", ".join(dict.fromkeys(p.field for p in error.problems))
-                        differences = [f"the case's profile is invalid ({fields})"]
+                        differences = [
+                            Difference(
+                                f"the case's profile is invalid ({fields})",
+                                f"el perfil del caso no es válido ({fields})",
+                            )
+                        ]
                     else:
                         differences = check_case(case, result)
                 if differences:
-                    broken.append(BrokenCase(case.name, name, line, tuple(differences)))
+                    english = tuple(str(d) for d in differences)
+                    spanish = tuple(d.es for d in differences)
+                    broken.append(BrokenCase(case.name, name, line, english, spanish))
     return broken

@@ -108,12 +108,14 @@ class InvalidProfile:
 @dataclass(frozen=True)
 class BrokenCase:
     """A protocol case the rule base does not pass: its name, file and line, and every
-    difference in words ("LEGAL_RUR_REGISTRATION: expected normal, not recommended")."""
+    difference in words, in English ("LEGAL_RUR_REGISTRATION: expected normal, not
+    recommended") and in Spanish ("… se esperaba normal, no se recomienda")."""
 
     name: str
     file: str
     line: int | None
     differences: tuple[str, ...]
+    differences_es: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +123,7 @@ class BrokenCase:
             "file": self.file,
             "line": self.line,
             "differences": list(self.differences),
+            "differences_es": list(self.differences_es),
         }
 
 

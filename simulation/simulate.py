@@ -2,11 +2,11 @@
 proposed one, compared service by service.
 
 The population is cut into parts of :data:`PART_SIZE` people. Parts run in this process (one
-worker, or a population of one part), in a local pool of processes (one per core by default),
-or on a Dask cluster (``scheduler``: the address of a Dask distributed scheduler, the
-``RUTA_DASK_SCHEDULER`` setting). Each process builds one engine per rule base once and keeps it
-for every part it runs. Parts are added up in population order, so the result is the same
-whichever way it ran.
+worker, or a population too small to be worth starting processes), in a local pool of processes
+(one per core by default), or on a Dask cluster (``scheduler``: the address of a Dask
+distributed scheduler, the ``RUTA_DASK_SCHEDULER`` setting). Each process builds one engine per
+rule base once and keeps it for every part it runs. Parts are added up in population order, so
+the result is the same whichever way it ran.
 """
 
 from __future__ import annotations
@@ -63,8 +63,13 @@ def simulate(
     a population of fewer than :data:`POOL_FROM_PARTS` parts; 1 runs in this process).
     ``scheduler``: a Dask distributed scheduler address; the parts then run on that cluster
     instead, whose workers must have Ruta installed. ``progress`` is told
-    ``(done, total)`` as parts finish. ``cases_dir``: the protocol cases checked against
-    ``after`` (default: ``rules/cases``).
+    ``(done, total)`` as parts finish; an exception it raises stops the simulation (parts not
+    yet started are cancelled) and reaches the caller. ``cases_dir``: the protocol cases
+    checked against ``after`` (default: ``rules/cases``).
+
+    Raises :class:`SchedulerError` when the Dask scheduler cannot be reached or a pool process
+    dies, and the engine's errors (:class:`engine.EvaluationError`, a case file's
+    :class:`engine.RuleBaseError`) as they are.
     """
     day = evaluation_day(as_of)
     total = len(population)

@@ -280,9 +280,14 @@ def test_raising_p01_to_4_years_loses_the_registration_for_3_to_4_years_abroad(
     broken = {case["name"]: case for case in body["broken_cases"]}
     at_boundary = broken["P01 applies at exactly 3 years abroad"]
     assert at_boundary["file"] == "ley-retorno.yaml" and at_boundary["line"] == 7
-    assert (
-        "LEGAL_RUR_REGISTRATION: expected normal, not recommended" in (at_boundary["differences"])
-    )
+    assert at_boundary["differences"] == [
+        "LEGAL_RUR_REGISTRATION: expected normal, not recommended",
+        "rule P01 was expected to fire",
+    ]
+    assert at_boundary["differences_es"] == [
+        "LEGAL_RUR_REGISTRATION: se esperaba normal, no se recomienda",
+        "se esperaba que la regla P01 aplicara",
+    ]
     assert "P01 does not apply at 2.99 years abroad" not in broken
 
 

@@ -36,7 +36,8 @@ def test_simulate_prints_the_changes_and_the_broken_cases_in_spanish(p01_raised:
     assert "Inscripción" in result.stdout  # the service's label, under its code
     assert "casos de protocolo fallan con la base propuesta" in result.stdout
     assert "ley-retorno.yaml:7 «P01 applies at exactly 3 years abroad»" in result.stdout
-    assert "LEGAL_RUR_REGISTRATION: expected normal, not recommended" in result.stdout
+    assert "LEGAL_RUR_REGISTRATION: se esperaba normal, no se recomienda" in result.stdout
+    assert "se esperaba que la regla P01 aplicara" in result.stdout
 
 
 def test_simulate_reads_a_spreadsheet_and_answers_json_in_english(
