@@ -92,6 +92,7 @@ from engine import Profile, ProfileError, parse_profile  # noqa: E402
 from engine.fields import FieldKind, FieldSpec, profile_fields  # noqa: E402
 from engine.generate import NUMBER_RANGES  # noqa: E402
 from network import load_network  # noqa: E402
+from store import Store  # noqa: E402
 
 # The packages used are imported; now this folder's helpers can come from the end of the path.
 sys.path.append(str(_HERE))
@@ -220,14 +221,26 @@ def server_command(port: int, workers: int) -> list[str]:
     return command + (["--workers", str(workers)] if workers > 1 else [])
 
 
+def caseworker_token(data_dir: Path) -> str:
+    """A caseworker's token in a new store in ``data_dir``, which the server will use."""
+    store = Store(data_dir=data_dir)
+    store.upgrade()
+    try:
+        return store.add_user("bench", "caseworker", by="bench")
+    finally:
+        store.close()
+
+
 @contextmanager
-def running_server(workers: int, log: IO[bytes]) -> Iterator[Server]:
-    """The server, started in a session of its own; stopped, workers and all, on the way out
-    (normal end, error, Ctrl-C or SIGTERM alike)."""
+def running_server(workers: int, log: IO[bytes], data_dir: Path) -> Iterator[Server]:
+    """The server on a new store in ``data_dir``, started in a session of its own; stopped,
+    workers and all, on the way out (normal end, error, Ctrl-C or SIGTERM alike)."""
     port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "RUTA_DATABASE_URL"}
     process = subprocess.Popen(
         server_command(port, workers),
         cwd=ROOT,
+        env={**environment, "RUTA_DATA_DIR": str(data_dir)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,  # the access log
         stderr=log,
@@ -309,7 +322,7 @@ class Answers:
     mean_services: float
 
 
-def post_each_once(server: Server, texts: list[str]) -> Answers:
+def post_each_once(server: Server, texts: list[str], token: str) -> Answers:
     """POST every body once; exits naming the first body not answered 200. Bodies of answers are
     only measured, never shown."""
     sizes: list[int] = []
@@ -318,7 +331,7 @@ def post_each_once(server: Server, texts: list[str]) -> Answers:
         request = urllib.request.Request(
             server.base_url + RECOMMENDATIONS,
             data=text.encode("utf-8"),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -478,10 +491,12 @@ def wrk_version(wrk: str) -> str:
     return words[1] if len(words) > 1 else "(unknown version)"
 
 
-def wrk_command(wrk: str, url: str, load: Load, seconds: int, bodies: Path | None) -> list[str]:
+def wrk_command(
+    wrk: str, url: str, load: Load, seconds: int, bodies: Path | None, token: str = ""
+) -> list[str]:
     command = [wrk, "--connections", str(load.connections), "--threads", str(load.threads)]
     command += ["--duration", f"{seconds}s", "--script", str(LUA_SCRIPT), url]
-    return command + (["--", str(bodies)] if bodies is not None else [])
+    return command + (["--", str(bodies), token] if bodies is not None else [])
 
 
 def result_line(completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -497,10 +512,16 @@ def result_line(completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
 
 
 def run_wrk(
-    wrk: str, path: str, server: Server, load: Load, seconds: int, bodies: Path | None
+    wrk: str,
+    path: str,
+    server: Server,
+    load: Load,
+    seconds: int,
+    bodies: Path | None,
+    token: str = "",
 ) -> Result:
     """One wrk run of ``seconds`` against ``path``: POSTs ``bodies`` when given, else GETs."""
-    command = wrk_command(wrk, server.base_url + path, load, seconds, bodies)
+    command = wrk_command(wrk, server.base_url + path, load, seconds, bodies, token)
     before = CpuSnapshot.take(server.group)
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     after = CpuSnapshot.take(server.group)
@@ -520,15 +541,20 @@ def run_wrk(
 
 
 def measure(
-    wrk: str, path: str, server: Server, load: Load, bodies: Path | None = None
+    wrk: str,
+    path: str,
+    server: Server,
+    load: Load,
+    bodies: Path | None = None,
+    token: str = "",
 ) -> list[Result]:
     """The warm-up run (if any), then the timed run, whose result comes last."""
     results = []
     if load.warmup_s > 0:
         progress(f"{path}: {load.warmup_s} s warm-up…")
-        results.append(run_wrk(wrk, path, server, load, load.warmup_s, bodies))
+        results.append(run_wrk(wrk, path, server, load, load.warmup_s, bodies, token))
     progress(f"{path}: {load.duration_s} s, {load.connections} connections…")
-    results.append(run_wrk(wrk, path, server, load, load.duration_s, bodies))
+    results.append(run_wrk(wrk, path, server, load, load.duration_s, bodies, token))
     return results
 
 
@@ -680,19 +706,20 @@ def main() -> int:
     progress(f"making {args.bodies} request bodies…")
     texts = distinct_bodies(args.bodies, args.seed)
     with tempfile.TemporaryDirectory(prefix="ruta-bench-http-") as scratch:
+        token = caseworker_token(Path(scratch) / "store")
         bodies = Path(scratch) / "bodies.jsonl"
         bodies.write_text("".join(f"{text}\n" for text in texts), encoding="utf-8")
         with (
             (Path(scratch) / "server.log").open("w+b") as log,
-            running_server(args.workers, log) as server,
+            running_server(args.workers, log, Path(scratch) / "store") as server,
         ):
             progress(f"waiting for the server ({args.workers} worker(s)) to answer…")
             wait_until_ready(server)
             progress(f"POSTing each of the {len(texts)} bodies once…")
-            answers = post_each_once(server, texts)
+            answers = post_each_once(server, texts, token)
             keepalive_ms = keepalive_median_ms(server)
             healthz_runs = measure(wrk, HEALTHZ, server, load)
-            recommendation_runs = measure(wrk, RECOMMENDATIONS, server, load, bodies)
+            recommendation_runs = measure(wrk, RECOMMENDATIONS, server, load, bodies, token)
     healthz, recommendations = healthz_runs[-1], recommendation_runs[-1]
     report = [*header(args, wrk, answers, keepalive_ms), "", *table([healthz, recommendations])]
     stalled = keepalive_ms >= STALLED_KEEPALIVE_MS

@@ -1,9 +1,10 @@
 -- wrk script for bench/http.py: rotates over prepared request bodies and reports as JSON.
 --
---   wrk -c 32 -d 20s -s bench/recommendations.lua http://127.0.0.1:PORT/v1/recommendations -- BODIES
+--   wrk -c 32 -d 20s -s bench/recommendations.lua http://127.0.0.1:PORT/v1/recommendations -- BODIES TOKEN
 --   wrk -c 32 -d 20s -s bench/recommendations.lua http://127.0.0.1:PORT/healthz
 --
--- BODIES is a file of JSON request bodies, one a line: each request POSTs the next one (each
+-- BODIES is a file of JSON request bodies, one a line, and TOKEN an API token sent with each
+-- (Authorization: Bearer TOKEN): each request POSTs the next body (each
 -- thread starts at a different line). Without it, each request is a plain GET of the URL. Both
 -- ways every request is built in init(), so request() is a table lookup, and response() counts
 -- every status but 200; done() prints one line, RESULT_PREFIX then a JSON object, for the caller.
@@ -20,9 +21,12 @@ end
 local prepared = {}
 local next_index = 1
 
-local function read_requests(path)
+local function read_requests(path, token)
    local file = assert(io.open(path, "r"))
    local headers = { ["Content-Type"] = "application/json" }
+   if token and #token > 0 then
+      headers["Authorization"] = "Bearer " .. token
+   end
    for line in file:lines() do
       if #line > 0 then
          table.insert(prepared, wrk.format("POST", nil, headers, line))
@@ -35,7 +39,7 @@ end
 function init(args)
    not_ok = {} -- status code (as text) -> count, read back by done()
    if args[1] then
-      read_requests(args[1])
+      read_requests(args[1], args[2])
    else
       prepared[1] = wrk.format("GET")
    end
