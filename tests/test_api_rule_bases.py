@@ -17,17 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
+from p01 import PERSON, p01_at
 from tokens import bearer, token_for
-
-#: Someone with 3.5 years abroad: P01 (RUR registration) applies at 3 years, not at 4.
-PERSON = {
-    "age": 34,
-    "department": "54",
-    "municipality": "54001",
-    "years_abroad": 3.5,
-    "months_since_return": 1,
-    "return_kind": "voluntary",
-}
 
 
 @pytest.fixture
@@ -58,13 +49,6 @@ def _services(client: TestClient, who: dict[str, str]) -> tuple[str, list[str]]:
     return body["rule_base"]["hash"], [s["code"] for s in body["services"]]
 
 
-def _p01_at(rule: dict[str, Any], years: int) -> dict[str, Any]:
-    changed = copy.deepcopy(rule)
-    [test] = [t for t in changed["when"]["all"] if t.get("field") == "years_abroad"]
-    test["value"] = years
-    return changed
-
-
 def _wait(client: TestClient, simulation: str, who: dict[str, str]) -> dict[str, Any]:
     for _ in range(240):
         body: dict[str, Any] = client.get(f"/v1/simulations/{simulation}", headers=who).json()
@@ -92,7 +76,7 @@ def test_p01_from_3_to_4_years_end_to_end(
     rule = client.get(f"/v1/rule-bases/drafts/{draft}/rules/P01", headers=author)
     edited = client.put(
         f"/v1/rule-bases/drafts/{draft}/rules/P01",
-        json=_p01_at(rule.json(), 4),
+        json=p01_at(rule.json(), 4),
         headers={**author, "If-Match": rule.headers["ETag"]},
     )
     assert edited.status_code == 200 and edited.json()["revision"] == 2
@@ -200,21 +184,21 @@ def test_two_editors_of_one_draft_never_overwrite_each_other(
     etag = rule.headers["ETag"]
     first = client.put(
         f"/v1/rule-bases/drafts/{draft}/rules/P01",
-        json=_p01_at(rule.json(), 4),
+        json=p01_at(rule.json(), 4),
         headers={**author, "If-Match": etag},
     )
     second = client.put(
         f"/v1/rule-bases/drafts/{draft}/rules/P01",
-        json=_p01_at(rule.json(), 5),
+        json=p01_at(rule.json(), 5),
         headers={**author, "If-Match": etag},
     )
     assert first.status_code == 200 and second.status_code == 412
     blind = client.put(
-        f"/v1/rule-bases/drafts/{draft}/rules/P01", json=_p01_at(rule.json(), 6), headers=author
+        f"/v1/rule-bases/drafts/{draft}/rules/P01", json=p01_at(rule.json(), 6), headers=author
     )
     assert blind.status_code == 428
     kept = client.get(f"/v1/rule-bases/drafts/{draft}/rules/P01", headers=author).json()
-    assert kept == _p01_at(rule.json(), 4)
+    assert kept == p01_at(rule.json(), 4)
 
 
 def test_versions_list_one_and_export_their_files(

@@ -6,7 +6,6 @@ racing, one wins and the other is refused."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import http.client
 import os
 import random
@@ -20,17 +19,9 @@ import pytest
 
 import servers
 from engine import RuleBaseDocuments
+from p01 import PERSON, approved_p01
 from store import Store
 from tokens import token_for
-
-PERSON = {
-    "age": 34,
-    "department": "54",
-    "municipality": "54001",
-    "years_abroad": 3.5,
-    "months_since_return": 1,
-    "return_kind": "voluntary",
-}
 
 
 @pytest.fixture
@@ -46,22 +37,7 @@ def shared(store_url: str, tmp_path: Path) -> Iterator[tuple[Store, dict[str, st
 
 def _approved_draft(store: Store, years: int) -> str:
     """An approved draft moving P01's threshold to ``years``, made from the published version."""
-    draft = store.rule_bases.create_draft(actor="ana", source="published", message=f"P01 {years}")
-
-    def change(documents: RuleBaseDocuments) -> RuleBaseDocuments:
-        rule = copy.deepcopy(documents.rule("P01"))
-        assert rule is not None
-        for test in rule["when"]["all"]:
-            if test.get("field") == "years_abroad":
-                test["value"] = years
-        return documents.with_rule("P01", rule)
-
-    store.rule_bases.edit(
-        draft.id, actor="ana", revision=1, change=change, action="rule_changed", subject="P01"
-    )
-    store.rule_bases.submit(draft.id, actor="ana")
-    store.rule_bases.approve(draft.id, actor="marta")
-    return draft.id
+    return str(approved_p01(store, years).id)
 
 
 def _hash_served(port: int, token: str) -> str:

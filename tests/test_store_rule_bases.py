@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from engine import RuleBaseDocuments
+from p01 import approved_p01, edit_p01, p01_at
 from store import (
     ConflictError,
     InvalidRuleBaseError,
@@ -32,25 +33,13 @@ def seeded(store: Store, default_documents: RuleBaseDocuments) -> Store:
 
 
 def _p01_with_threshold(documents: RuleBaseDocuments, years: int) -> dict[str, Any]:
-    rule = copy.deepcopy(documents.rule("P01"))
+    rule = documents.rule("P01")
     assert rule is not None
-    for test in rule["when"]["all"]:
-        if test.get("field") == "years_abroad":
-            test["value"] = years
-            return rule
-    raise AssertionError("P01 tests years_abroad")
+    return p01_at(rule, years)
 
 
 def _change_p01(store: Store, draft_id: str, revision: int, years: int, actor: str = "ana") -> Any:
-    return store.rule_bases.edit(
-        draft_id,
-        actor=actor,
-        revision=revision,
-        change=lambda d: d.with_rule("P01", _p01_with_threshold(d, years)),
-        action="rule_changed",
-        subject="P01",
-        rule_ids=("P01",),
-    )
+    return edit_p01(store, draft_id, revision, years, actor)
 
 
 def test_an_empty_store_is_seeded_once_and_publishes_the_files(
@@ -130,10 +119,7 @@ def test_four_eyes_approval_freezes_a_version(seeded: Store) -> None:
 
 
 def _approved(store: Store, years: int = 4) -> Any:
-    draft = store.rule_bases.create_draft(actor="ana", source="published", message="P01")
-    _change_p01(store, draft.id, 1, years)
-    store.rule_bases.submit(draft.id, actor="ana")
-    return store.rule_bases.approve(draft.id, actor="marta")
+    return approved_p01(store, years)
 
 
 def test_publishing_needs_the_cases_or_a_written_override(seeded: Store) -> None:

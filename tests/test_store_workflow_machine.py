@@ -20,6 +20,7 @@ from hypothesis.stateful import (
 )
 
 from engine import RuleBaseDocuments
+from p01 import with_p01_at
 from store import (
     ConflictError,
     InvalidRuleBaseError,
@@ -41,15 +42,6 @@ class ModelDraft:
     status: str = "open"
     editors: set[str] = field(default_factory=set)
     version: str | None = None
-
-
-def _p01(documents: RuleBaseDocuments, years: int) -> RuleBaseDocuments:
-    rule = copy.deepcopy(documents.rule("P01"))
-    assert rule is not None
-    for test in rule["when"]["all"]:
-        if test.get("field") == "years_abroad":
-            test["value"] = years
-    return documents.with_rule("P01", rule)
 
 
 def _typo(documents: RuleBaseDocuments) -> RuleBaseDocuments:
@@ -93,7 +85,7 @@ class Governance(RuleBasedStateMachine):
     def edit(self, draft: str, who: str, years: int, stale: bool, typo: bool) -> None:
         model = self.model[draft]
         revision = model.revision - 1 if stale else model.revision
-        change = _typo if typo else (lambda d: _p01(d, years))
+        change = _typo if typo else (lambda d: with_p01_at(d, years))
         try:
             self.store.rule_bases.edit(
                 draft, actor=who, revision=revision, change=change, action="x", subject="P01"
