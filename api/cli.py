@@ -18,6 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from audit import AuditError, SuiteCase, junit_xml, load_suite, measure_coverage, run_suite
 from engine import (
     PRIORITY_LABELS,
     EngineUnavailableError,
@@ -27,6 +28,7 @@ from engine import (
     RuleBaseError,
     RuleEngine,
     default_cases_dir,
+    default_rules_dir,
     diff_rule_bases,
     load_rule_base,
 )
@@ -56,7 +58,10 @@ rules_app = typer.Typer(
 )
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
 users_app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Run protocol case suites, measure their coverage, check the audit trail.",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
 app.add_typer(users_app, name="users")
@@ -705,6 +710,69 @@ def audit_verify_trail(as_json: Annotated[bool, typer.Option("--json")] = False)
         typer.echo(f"el registro de auditoría está roto: {verdict.message_es}")
     if not verdict.ok:
         raise typer.Exit(1)
+
+
+_SUITE_DIRS = typer.Argument(help="folders (or files) of YAML protocol cases")
+_RULES_DIR = typer.Option("--rules", help="the rule base folder (default: the settings' one)")
+
+
+def _suite(folders: list[Path], rules: Path | None, lang: str) -> tuple[list[SuiteCase], RuleBase]:
+    try:
+        cases = load_suite(folders)
+    except AuditError as error:
+        _fail(lang, error.message, error.message_es)
+    return cases, _checked_rule_base(rules or Settings().rules_dir or default_rules_dir())
+
+
+@audit_app.command("run")
+def audit_run(
+    suite: Annotated[list[Path], _SUITE_DIRS],
+    rules: Annotated[Path | None, _RULES_DIR] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="write JUnit XML here")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: LanguageOption = Language.ES,
+) -> None:
+    """Run protocol cases against a rule base: every failure as expected vs got per service;
+    exit 1 when a case fails. ``--junit`` writes the result for other CI systems."""
+    cases, base = _suite(suite, rules, lang)
+    result = _answer(lambda: run_suite(cases, base), lang)
+    if junit is not None:
+        junit.write_text(junit_xml(result), encoding="utf-8")
+    if as_json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        for outcome in result.failures:
+            typer.echo(f"✗ {outcome.case.case.name} ({outcome.case.where})")
+            for line in outcome.lines(lang):
+                typer.echo(f"    {line}")
+        passed = len(result.outcomes) - len(result.failures)
+        typer.echo(
+            f"{passed}/{len(result.outcomes)} casos correctos"
+            if lang == "es"
+            else f"{passed}/{len(result.outcomes)} cases passed"
+        )
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@audit_app.command("coverage")
+def audit_coverage(
+    suite: Annotated[list[Path], _SUITE_DIRS],
+    rules: Annotated[Path | None, _RULES_DIR] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="write an HTML page here")] = None,
+    lang: LanguageOption = Language.ES,
+) -> None:
+    """How much of the rule base the cases exercise (rules, tests, MC/DC, thresholds, lists,
+    suppressions, regions, dates), with a checked suggested case for every gap."""
+    cases, base = _suite(suite, rules, lang)
+    report = measure_coverage(cases, base)
+    if html is not None:
+        html.write_text(report.html(), encoding="utf-8")
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        typer.echo(report.text(lang))
 
 
 def main() -> None:

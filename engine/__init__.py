@@ -23,7 +23,7 @@ from .cases import (
     unknown_names,
 )
 from .compiler import CompiledRuleBase, compile_rule_base
-from .conditions import ConditionTrace
+from .conditions import ConditionTrace, holds
 from .diff import (
     CatalogueEntry,
     Change,
@@ -60,7 +60,21 @@ from .results import (
 from .rule_base import RuleBase, RuleFileLayout, RuleSource
 from .rule_messages import CATALOGUES as RULE_MESSAGE_CATALOGUES
 from .rule_messages import RuleMessage
-from .rule_model import FirstChoice, Manifest, Referrals, Roadmap, Rule, RuleStatus, Text
+from .rule_model import (
+    AllOf,
+    AnyOf,
+    Condition,
+    FirstChoice,
+    Manifest,
+    Not,
+    Operator,
+    Referrals,
+    Roadmap,
+    Rule,
+    RuleStatus,
+    Test,
+    Text,
+)
 from .vocabulary import (
     DEPARTMENTS,
     PRIORITY_LABELS,
@@ -71,6 +85,13 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "AllOf",
+    "AnyOf",
+    "Condition",
+    "Not",
+    "Operator",
+    "Test",
+    "holds",
     "CASE_DAY",
     "DEPARTMENTS",
     "PRIORITY_LABELS",
