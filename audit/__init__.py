@@ -24,7 +24,7 @@ from .coverage import (
     rule_items,
 )
 from .errors import AuditError
-from .solver import BASE_PROFILE
+from .solver import BASE_PROFILE, leaves
 from .suite import CaseOutcome, SuiteCase, SuiteResult, junit_xml, load_suite, run_suite
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "SuiteCase",
     "SuiteResult",
     "junit_xml",
+    "leaves",
     "load_suite",
     "measure_coverage",
     "observe",
