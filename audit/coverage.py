@@ -549,17 +549,17 @@ class _Suggester:
 
         kind = item.kind
         if kind in ("fired", "region_inside"):
-            return one(when_true, place=_place(inside))
+            return one(when_true, place=inside)
         if kind == "region_outside" and rule.regions is not None:
             regions = rule.regions
             return one(when_true, place=lambda d, m: not regions.includes(d, m))
         if kind == "dated_before" and rule.effective_from is not None:
-            return one(when_true, rule.effective_from - timedelta(days=1), place=_place(inside))
+            return one(when_true, rule.effective_from - timedelta(days=1), place=inside)
         if kind == "dated_after" and rule.effective_to is not None:
-            return one(when_true, rule.effective_to + timedelta(days=1), place=_place(inside))
+            return one(when_true, rule.effective_to + timedelta(days=1), place=inside)
         if kind in ("leaf_true", "leaf_false") and item.leaf is not None:
             test = leaves(rule.when)[item.leaf]
-            return one([[(test, kind == "leaf_true")]], place=_place(inside))
+            return one([[(test, kind == "leaf_true")]], place=inside)
         if kind == "mcdc" and item.leaf is not None:
             return self._pair(rule, item, day, inside)
         if kind.startswith("boundary_") or kind == "enum_value":
@@ -567,8 +567,8 @@ class _Suggester:
             value = item.value
             wanted = _near(kind, value) if kind != "enum_value" else (lambda x: x == value)
             # Prefer a case where the rule applies; else any case where it is in force.
-            return one(when_true, fields={name: wanted}, place=_place(inside)) or one(
-                [[]], fields={name: wanted}, place=_place(inside)
+            return one(when_true, fields={name: wanted}, place=inside) or one(
+                [[]], fields={name: wanted}, place=inside
             )
         return self._suppressing(rule, item, day)  # the one kind left: suppression_applied
 
@@ -581,7 +581,7 @@ class _Suggester:
             found = self.solver.solve(
                 deciding(rule.when, leaf, truth),
                 partial(self._decides_on, rule, leaf, truth, day=day),
-                place=_place(inside),
+                place=inside,
             )
             if found is None:
                 return None
@@ -627,7 +627,3 @@ class _Suggester:
             if found is not None:
                 return self._suggestion(rule, (found,), day)
         return None
-
-
-def _place(inside: Callable[[str, str], bool] | None) -> Callable[[str, str], bool] | None:
-    return inside

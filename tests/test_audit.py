@@ -371,3 +371,19 @@ def test_cli_coverage_json_names_rules_fired_and_uncovered_items(tmp_path: Path)
     assert "Cobertura" in text and "coverage" in text
     assert "http" not in text  # no outside assets
     assert CASE_DAY.isoformat() in text
+
+
+def test_the_suggested_cases_are_ready_yaml_that_passes_on_the_base(tmp_path: Path) -> None:
+    report = shipped_coverage()
+    texts = [
+        i.suggestion.yaml(i.item)
+        for r in report.rules
+        for i in r.uncovered
+        if i.suggestion is not None
+    ]
+    assert len(texts) == report.total - report.covered - 1  # all but P29's redundant test
+    (tmp_path / "suggested.yaml").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    suggested = load_suite([tmp_path])
+    assert run_suite(suggested, shipped_base()).passed
+    together = measure_coverage([*shipped_suite(), *suggested], shipped_base(), suggest=False)
+    assert together.covered == together.total - 1
