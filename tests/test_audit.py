@@ -387,3 +387,30 @@ def test_the_suggested_cases_are_ready_yaml_that_passes_on_the_base(tmp_path: Pa
     assert run_suite(suggested, shipped_base()).passed
     together = measure_coverage([*shipped_suite(), *suggested], shipped_base(), suggest=False)
     assert together.covered == together.total - 1
+
+
+def test_a_rule_that_ended_is_covered_after_its_end_by_its_suggested_case() -> None:
+    ended = {
+        **HAND_RULES[1],
+        "id": "A3",
+        "effective_from": "2020-01-01",
+        "effective_to": "2025-12-31",
+        "suppress": None,
+        "recommend": [{"service": "HUM_FOOD_AID", "priority": "high"}],
+    }
+    del ended["suppress"]
+    rule_file = {"group": {"es": "Mano", "en": "Hand"}, "rules": [ended]}
+    base = rule_base_from_data(default_manifest(), default_catalogue(), {"end.yaml": rule_file})
+    in_force = _case("in force", has_funds=False)
+    dated = SuiteCase(in_force.case.model_copy(update={"as_of": date(2024, 1, 1)}), "end.yaml", 1)
+    report = measure_coverage([dated], base)
+    assert report.rules[0].fired
+    [rule] = report.rules
+    gaps = {i.item.kind: i for i in rule.uncovered}
+    assert "dated_after" in gaps and "dated_before" in gaps
+    suggestion = gaps["dated_after"].suggestion
+    assert suggestion is not None
+    assert suggestion.day == date(2026, 1, 1)
+    profile = suggestion.profiles[0]
+    assert holds(base.rules[0].when, profile)
+    assert not _fires(base, "A3", profile, suggestion.day)
