@@ -132,7 +132,7 @@ def test_cli_audit_run_passes_on_the_shipped_cases_as_json() -> None:
 
 # --- coverage on a small hand-made rule base -------------------------------------------------
 
-HAND_RULES = [
+HAND_RULES: list[dict[str, Any]] = [
     {
         "id": "A1",
         "title": {"es": "Albergue", "en": "Shelter"},
