@@ -18,6 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from audit import AuditError, mutation_score, read_suite, yaml_case
 from engine import (
     PRIORITY_LABELS,
     EngineUnavailableError,
@@ -56,7 +57,10 @@ rules_app = typer.Typer(
 )
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
 users_app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Check the audit trail; audit a rule base against a suite of cases.",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
 app.add_typer(users_app, name="users")
@@ -705,6 +709,48 @@ def audit_verify_trail(as_json: Annotated[bool, typer.Option("--json")] = False)
         typer.echo(f"el registro de auditoría está roto: {verdict.message_es}")
     if not verdict.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("mutate")
+def audit_mutate(
+    suites: Annotated[list[Path], typer.Argument(help="folders (or files) of YAML cases")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="the rule base folder (default: the service's)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: one per core)")
+    ] = None,
+) -> None:
+    """Mutation score: make small slips in the rules (a threshold one step off, a comparison
+    swapped, a condition dropped, a priority changed, a suppression removed) and count how many
+    the cases catch. Lists every slip no case catches, with a YAML case that would catch it."""
+    try:
+        documents = RuleBaseDocuments.from_directory(rules or Settings().rules_dir)
+        report = mutation_score(documents, read_suite(suites), workers=workers)
+    except RuleBaseError as error:
+        typer.echo(error.render("en"), err=True)
+        raise typer.Exit(1) from None
+    except AuditError as error:
+        typer.echo(f"{error.message}\n{error.es}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    typer.echo(
+        f"mutation score {report.score:.1%}: {report.killed} of {report.mutants} mutants killed,"
+        f" {len(report.survivors)} survived, {len(report.equivalent_candidates)} probably"
+        " equivalent"
+    )
+    for outcome in report.survivors:
+        typer.echo(f"\nsurvived: {outcome.mutant.description}")
+        typer.echo("a case that kills it:")
+        typer.echo(yaml_case(outcome.suggested_case or {}))
+    for outcome in report.equivalent_candidates:
+        typer.echo(
+            f"\nequivalent candidate (no profile found that it changes):"
+            f" {outcome.mutant.description}"
+        )
 
 
 def main() -> None:
