@@ -717,6 +717,9 @@ def audit_mutate(
     rules: Annotated[
         Path | None, typer.Option("--rules", help="the rule base folder (default: the service's)")
     ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="mutate only this rule (repeatable)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     workers: Annotated[
         int | None, typer.Option(min=1, help="processes (default: one per core)")
@@ -727,7 +730,7 @@ def audit_mutate(
     the cases catch. Lists every slip no case catches, with a YAML case that would catch it."""
     try:
         documents = RuleBaseDocuments.from_directory(rules or Settings().rules_dir)
-        report = mutation_score(documents, read_suite(suites), workers=workers)
+        report = mutation_score(documents, read_suite(suites), workers=workers, rules=rule)
     except RuleBaseError as error:
         typer.echo(error.render("en"), err=True)
         raise typer.Exit(1) from None
@@ -745,7 +748,7 @@ def audit_mutate(
     for outcome in report.survivors:
         typer.echo(f"\nsurvived: {outcome.mutant.description}")
         typer.echo("a case that kills it:")
-        typer.echo(yaml_case(outcome.suggested_case or {}))
+        typer.echo(yaml_case(outcome.suggested_case or {}), nl=False)
     for outcome in report.equivalent_candidates:
         typer.echo(
             f"\nequivalent candidate (no profile found that it changes):"

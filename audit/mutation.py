@@ -27,7 +27,7 @@ import copy
 import io
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -443,9 +443,12 @@ def mutation_score(
     workers: int | None = None,
     search_size: int = SEARCH_SIZE,
     seed: int = 0,
+    rules: Collection[str] | None = None,
 ) -> MutationReport:
     """Mutate ``rule_base`` every way :func:`mutants_of` knows and run ``cases`` on each mutant,
-    in ``workers`` processes (default: one per core; 1 runs here). Raises
+    in ``workers`` processes (default: one per core; 1 runs here). ``rules`` limits the mutants
+    to those rule ids; ``search_size`` synthetic profiles (drawn with ``seed``) are searched
+    for a killing case after the boundary profiles. Raises
     :class:`MutationError` if a case already fails on the rule base itself: a score is only
     meaningful for a suite the rules pass."""
     documents = (
@@ -468,7 +471,7 @@ def mutation_score(
                 f"el caso '{case.name}' falla con la propia base de reglas; corríjalo antes de"
                 " medir",
             )
-    mutants = mutants_of(documents)
+    mutants = [m for m in mutants_of(documents) if rules is None or m.rule in rules]
     count = workers or os.cpu_count() or 1
     if count <= 1 or len(mutants) < 2:
         return MutationReport(tuple(judge.judge(m) for m in mutants))
