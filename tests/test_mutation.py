@@ -195,7 +195,9 @@ def test_cli_json_has_score_mutants_killed_and_survivors(weak_suite: Path) -> No
 
 
 def test_cli_prints_survivors_with_a_yaml_case(weak_suite: Path) -> None:
-    result = runner.invoke(app, ["audit", "mutate", str(weak_suite), "--rule", "P16"])
+    result = runner.invoke(
+        app, ["audit", "mutate", str(weak_suite), "--rule", "P16", "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert f"survived: {AGE_UP}" in result.stdout
     assert "- name: 'kills P16" in result.stdout
