@@ -347,7 +347,12 @@ class _Judge:
                 continue
             data = _case_data(mutant, profile, day, original, changed)
             case = Case.model_validate(data)
-            if not check_case(case, original) and check_case(case, changed):
+            # the case as written (empty fields left out) is evaluated afresh: it must pass on
+            # the rule base and fail on the mutant
+            again = self.original.evaluate(case.profile, day)
+            if not check_case(case, again) and check_case(
+                case, evaluator.evaluate(case.profile, day)
+            ):
                 return data
         return None
 
