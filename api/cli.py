@@ -18,7 +18,17 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from audit import AuditError, SuiteCase, junit_xml, load_suite, measure_coverage, run_suite
+from audit import (
+    AuditError,
+    SuiteCase,
+    junit_xml,
+    load_suite,
+    measure_coverage,
+    mutation_score,
+    read_suite,
+    run_suite,
+    yaml_case,
+)
 from engine import (
     PRIORITY_LABELS,
     EngineUnavailableError,
@@ -59,7 +69,8 @@ rules_app = typer.Typer(
 network_app = typer.Typer(help="Inspect the partner network.", no_args_is_help=True)
 users_app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(
-    help="Run protocol case suites, measure their coverage, check the audit trail.",
+    help="Run protocol case suites, measure their coverage and mutation score, check the"
+    " audit trail.",
     no_args_is_help=True,
 )
 app.add_typer(rules_app, name="rules")
@@ -773,6 +784,51 @@ def audit_coverage(
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         typer.echo(report.text(lang))
+
+
+@audit_app.command("mutate")
+def audit_mutate(
+    suites: Annotated[list[Path], typer.Argument(help="folders (or files) of YAML cases")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="the rule base folder (default: the service's)")
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="mutate only this rule (repeatable)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes (default: one per core)")
+    ] = None,
+) -> None:
+    """Mutation score: make small slips in the rules (a threshold one step off, a comparison
+    swapped, a condition dropped, a priority changed, a suppression removed) and count how many
+    the cases catch. Lists every slip no case catches, with a YAML case that would catch it."""
+    try:
+        documents = RuleBaseDocuments.from_directory(rules or Settings().rules_dir)
+        report = mutation_score(documents, read_suite(suites), workers=workers, rules=rule)
+    except RuleBaseError as error:
+        typer.echo(error.render("en"), err=True)
+        raise typer.Exit(1) from None
+    except AuditError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    typer.echo(
+        f"mutation score {report.score:.1%}: {report.killed} of {report.mutants} mutants killed,"
+        f" {len(report.survivors)} survived, {len(report.equivalent_candidates)} probably"
+        " equivalent"
+    )
+    for outcome in report.survivors:
+        typer.echo(f"\nsurvived: {outcome.mutant.description}")
+        typer.echo("a case that kills it:")
+        typer.echo(yaml_case(outcome.suggested_case or {}), nl=False)
+    for outcome in report.equivalent_candidates:
+        typer.echo(
+            f"\nequivalent candidate (no profile found that it changes):"
+            f" {outcome.mutant.description}"
+        )
 
 
 def main() -> None:

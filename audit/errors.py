@@ -1,12 +1,20 @@
-"""The audit package's one exception: a suite that cannot be read, said in English and Spanish."""
+"""The audit package's exception tree: what cannot be audited, said in English and Spanish.
+
+::
+
+    AuditError               a suite folder or case file the audit cannot use
+    ├── MutationError        the mutation score cannot be measured (a case the base fails)
+    ├── RequirementsError    the auditors' requirements file cannot be read
+    └── WitnessError         a verifier's witness does not show its finding (a fault of Ruta)
+"""
 
 from __future__ import annotations
 
-__all__ = ["AuditError"]
+__all__ = ["AuditError", "MutationError"]
 
 
 class AuditError(Exception):
-    """A suite folder or case file the audit cannot use; ``message_es`` says it in Spanish."""
+    """Root of the audit package's errors: ``message`` in English, ``message_es`` in Spanish."""
 
     def __init__(self, message: str, message_es: str) -> None:
         super().__init__(message)
@@ -15,3 +23,7 @@ class AuditError(Exception):
 
     def text(self, lang: str) -> str:
         return self.message_es if lang == "es" else self.message
+
+
+class MutationError(AuditError):
+    """The mutation score cannot be measured (a missing suite, a case the base fails)."""

@@ -1,4 +1,4 @@
-"""The code stays ruff-clean and formatted, and type-checks under mypy --strict (engine/,
+"""The code stays ruff-clean and formatted, and type-checks under mypy --strict (audit/, engine/,
 network/, api/, simulation/, store/)."""
 
 from __future__ import annotations
