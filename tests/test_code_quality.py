@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = [p for p in ("engine", "network", "api", "simulation", "store") if (ROOT / p).is_dir()]
+PACKAGES = [
+    p for p in ("audit", "engine", "network", "api", "simulation", "store") if (ROOT / p).is_dir()
+]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
