@@ -100,6 +100,10 @@ class ProfileSpace:
         ]
         for name, spec in self.fields.items():
             self._declare(name, spec)
+        self.keep: list[tuple[Expr, Expr]] = [
+            (z3.Bool(f"keep__{name}"), self._baseline_value(name, value))
+            for name, value in _baseline().items()
+        ]
         department, municipality = self.vars["department"], self.vars["municipality"]
         for code in self.municipalities:
             self.domain.append(
@@ -192,19 +196,28 @@ class ProfileSpace:
     # -- witnesses ---------------------------------------------------------------------------
 
     def witness(self, *constraints: Expr, near: date | None = None) -> Witness | None:
-        """A profile and day meeting ``constraints``, changing as few baseline values as it can,
-        or ``None`` when no profile on any day does (a proof)."""
-        optimize = z3.Optimize()
-        optimize.add(*self.domain, *constraints)
-        for name, value in _baseline().items():
-            if value is None:
-                optimize.add_soft(self.null[name])
-            else:
-                optimize.add_soft(self._same(name, value))
-        optimize.add_soft(self.on(near or self.rule_base.manifest.edition))
-        if optimize.check() != z3.sat:
+        """A profile and day meeting ``constraints``, or ``None`` when no profile on any day
+        does (a proof). The witness keeps every baseline value (and the day ``near``, by default
+        the rule base's edition date) it can: none of the values it changes could be kept back
+        without breaking the constraints, so what it shows stands out."""
+        solver = z3.Solver()
+        solver.add(*self.domain, *constraints)
+        if solver.check() != z3.sat:
             return None
-        return self._decode(optimize.model())
+        day = z3.Bool("keep__as_of")
+        solver.add(z3.Implies(day, self.on(near or self.rule_base.manifest.edition)))
+        for keep, same in self.keep:
+            solver.add(z3.Implies(keep, same))
+        wanted = {str(k): k for k in (day, *(keep for keep, _ in self.keep))}
+        kept = dict(wanted)
+        while solver.check(*kept.values()) != z3.sat:
+            core = {str(c) for c in solver.unsat_core()}
+            del kept[next(name for name in kept if name in core)]
+        for name, keep in wanted.items():
+            if name not in kept and solver.check(*kept.values(), keep) == z3.sat:
+                kept[name] = keep
+        solver.check(*kept.values())
+        return self._decode(solver.model())
 
     def possible(self, *constraints: Expr) -> bool:
         """Whether some profile on some day meets ``constraints``."""
@@ -212,7 +225,9 @@ class ProfileSpace:
         solver.add(*self.domain, *constraints)
         return bool(solver.check() == z3.sat)
 
-    def _same(self, name: str, value: Any) -> Expr:
+    def _baseline_value(self, name: str, value: Any) -> Expr:
+        if value is None:
+            return self.null[name]
         same = self.vars[name] == self._operand(name, value)
         return z3.And(self._present(name), same) if name in self.null else same
 
