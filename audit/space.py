@@ -104,6 +104,8 @@ class ProfileSpace:
             (z3.Bool(f"keep__{name}"), self._baseline_value(name, value))
             for name, value in _baseline().items()
         ]
+        self._shared: Expr = None
+        self._days: set[date] = set()
         department, municipality = self.vars["department"], self.vars["municipality"]
         for code in self.municipalities:
             self.domain.append(
@@ -200,30 +202,51 @@ class ProfileSpace:
         does (a proof). The witness keeps every baseline value (and the day ``near``, by default
         the rule base's edition date) it can: none of the values it changes could be kept back
         without breaking the constraints, so what it shows stands out."""
-        solver = z3.Solver()
-        solver.add(*self.domain, *constraints)
-        if solver.check() != z3.sat:
-            return None
-        day = z3.Bool("keep__as_of")
-        solver.add(z3.Implies(day, self.on(near or self.rule_base.manifest.edition)))
-        for keep, same in self.keep:
-            solver.add(z3.Implies(keep, same))
-        wanted = {str(k): k for k in (day, *(keep for keep, _ in self.keep))}
-        kept = dict(wanted)
-        while solver.check(*kept.values()) != z3.sat:
-            core = {str(c) for c in solver.unsat_core()}
-            del kept[next(name for name in kept if name in core)]
-        for name, keep in wanted.items():
-            if name not in kept and solver.check(*kept.values(), keep) == z3.sat:
-                kept[name] = keep
-        solver.check(*kept.values())
-        return self._decode(solver.model())
+        solver = self._solver()
+        solver.push()
+        try:
+            solver.add(*constraints)
+            if solver.check() != z3.sat:
+                return None
+            wanted = {str(k): k for k in (self._keep_day(near), *(k for k, _ in self.keep))}
+            kept = dict(wanted)
+            while solver.check(*kept.values()) != z3.sat:
+                core = {str(c) for c in solver.unsat_core()}
+                del kept[next(name for name in kept if name in core)]
+            for name, keep in wanted.items():
+                if name not in kept and solver.check(*kept.values(), keep) == z3.sat:
+                    kept[name] = keep
+            solver.check(*kept.values())
+            return self._decode(solver.model())
+        finally:
+            solver.pop()
 
     def possible(self, *constraints: Expr) -> bool:
         """Whether some profile on some day meets ``constraints``."""
-        solver = z3.Solver()
-        solver.add(*self.domain, *constraints)
-        return bool(solver.check() == z3.sat)
+        solver = self._solver()
+        solver.push()
+        try:
+            solver.add(*constraints)
+            return bool(solver.check() == z3.sat)
+        finally:
+            solver.pop()
+
+    def _solver(self) -> Expr:
+        """One solver holding the domain, reused (push/pop) by every question."""
+        if self._shared is None:
+            self._shared = z3.Solver()
+            self._shared.add(*self.domain)
+            for keep, same in self.keep:
+                self._shared.add(z3.Implies(keep, same))
+        return self._shared
+
+    def _keep_day(self, near: date | None) -> Expr:
+        day = near or self.rule_base.manifest.edition
+        keep = z3.Bool(f"keep__as_of__{day.isoformat()}")
+        if day not in self._days:
+            self._days.add(day)
+            self._solver().add(z3.Implies(keep, self.on(day)))
+        return keep
 
     def _baseline_value(self, name: str, value: Any) -> Expr:
         if value is None:
