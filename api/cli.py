@@ -20,13 +20,17 @@ from rich.table import Table
 
 from audit import (
     AuditError,
+    RequirementsError,
     SuiteCase,
+    Verification,
     junit_xml,
     load_suite,
     measure_coverage,
     mutation_score,
+    read_requirements,
     read_suite,
     run_suite,
+    verify_rule_base,
     yaml_case,
 )
 from engine import (
@@ -829,6 +833,77 @@ def audit_mutate(
             f"\nequivalent candidate (no profile found that it changes):"
             f" {outcome.mutant.description}"
         )
+
+
+#: Where a rule base folder keeps its auditors' requirements (not part of the rule base).
+REQUIREMENTS_FILE = Path("audit") / "requirements.yaml"
+
+
+@audit_app.command("verify")
+def audit_verify(
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule base folder (default: the configured one)")
+    ] = None,
+    requirements: Annotated[
+        Path | None,
+        typer.Option(help="requirements file (default: audit/requirements.yaml of the rules)"),
+    ] = None,
+    witnesses: Annotated[
+        bool, typer.Option("--witnesses", help="also give a profile firing each live rule")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Verify a rule base over every possible profile and day: dead and subsumed rules,
+    services never recommended, conflicting priorities, and the auditors' requirements, each
+    with a witness profile to replay with `ruta recommend`. Exit 1 on a dead rule or a
+    refuted requirement."""
+    folder = rules or Settings().rules_dir or default_rules_dir()
+    base = _rule_base(folder)
+    path = requirements or folder / REQUIREMENTS_FILE
+    try:
+        wanted = read_requirements(path, set(base.services)) if path.is_file() else []
+    except RequirementsError as error:
+        typer.echo(f"{error.message}\n{error.message_es}", err=True)
+        raise typer.Exit(1) from None
+    if requirements is not None and not path.is_file():
+        typer.echo(f"{path.name}: no such file\n{path.name}: no existe el archivo", err=True)
+        raise typer.Exit(1)
+    found = verify_rule_base(base, wanted)
+    if as_json:
+        print(json.dumps(found.as_json(witnesses), ensure_ascii=False))
+    else:
+        _show_verification(found, witnesses)
+    if found.dead or found.failed_requirements:
+        raise typer.Exit(1)
+
+
+def _show_verification(found: Verification, witnesses: bool) -> None:
+    def line(text: str, witness: Any) -> None:
+        typer.echo(text)
+        if witness is not None:
+            typer.echo(f"    witness: {json.dumps(witness, ensure_ascii=False)}")
+
+    for item in found.dead:
+        line(f"dead rule {item['rule']}: no profile fires it on any day", None)
+    for item in found.subsumed:
+        line(f"rule {item['rule']} is subsumed by {item['by']}", item["witness"])
+    for item in found.never_recommended:
+        line(f"service {item['service']} is never recommended ({item['reason']})", item["witness"])
+    for item in found.conflicts:
+        first, second = item["rules"]
+        low, high = item["priorities"]
+        line(
+            f"conflict on {item['service']}: {first} gives {low}, {second} gives {high}",
+            item["witness"],
+        )
+    for item in found.requirements:
+        verdict = "holds" if item["holds"] else "REFUTED"
+        line(f"requirement {item['requirement']}: {verdict}", item["witness"])
+    if witnesses:
+        for item in found.live:
+            line(f"rule {item['rule']} fires", item["witness"])
+    total = len(found.dead) + len(found.subsumed) + len(found.failed_requirements)
+    typer.echo(f"{total} finding(s) to act on; {len(found.conflicts)} conflict(s) (informational)")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
-"""Auditing a rule base: run suites of protocol cases, measure what they cover, and how well
-they guard the protocols (mutation score).
+"""Auditing a rule base: run suites of protocol cases, measure what they cover and how well
+they guard the protocols (mutation score), and verify the rule base over every possible
+profile with a solver (dead and subsumed rules, conflicts, requirements), with witnesses.
 
 Typical use::
 
@@ -25,7 +26,7 @@ from .coverage import (
     observe,
     rule_items,
 )
-from .errors import AuditError, MutationError
+from .errors import AuditError, MutationError, RequirementsError, WitnessError
 from .mutation import (
     Mutant,
     MutantKind,
@@ -36,15 +37,20 @@ from .mutation import (
     read_suite,
     yaml_case,
 )
+from .requirements import Expectation, Requirement, read_requirements
 from .solver import BASE_PROFILE, leaves
+from .space import BASELINE, ProfileSpace, Witness
 from .suite import CaseOutcome, SuiteCase, SuiteResult, junit_xml, load_suite, run_suite
+from .verify import Verification, verify_rule_base
 
 __all__ = [
+    "BASELINE",
     "BASE_PROFILE",
     "AuditError",
     "CaseOutcome",
     "CoverageItem",
     "CoverageReport",
+    "Expectation",
     "ItemCoverage",
     "Mutant",
     "MutantKind",
@@ -52,10 +58,16 @@ __all__ = [
     "MutationError",
     "MutationReport",
     "Observation",
+    "ProfileSpace",
+    "Requirement",
+    "RequirementsError",
     "RuleCoverage",
     "Suggestion",
     "SuiteCase",
     "SuiteResult",
+    "Verification",
+    "Witness",
+    "WitnessError",
     "junit_xml",
     "leaves",
     "load_suite",
@@ -63,8 +75,10 @@ __all__ = [
     "mutants_of",
     "mutation_score",
     "observe",
+    "read_requirements",
     "read_suite",
     "rule_items",
     "run_suite",
+    "verify_rule_base",
     "yaml_case",
 ]

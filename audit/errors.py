@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-__all__ = ["AuditError", "MutationError"]
+__all__ = ["AuditError", "MutationError", "RequirementsError", "WitnessError"]
 
 
 class AuditError(Exception):
@@ -27,3 +27,12 @@ class AuditError(Exception):
 
 class MutationError(AuditError):
     """The mutation score cannot be measured (a missing suite, a case the base fails)."""
+
+
+class RequirementsError(AuditError):
+    """The auditors' requirements file cannot be read or is not valid."""
+
+
+class WitnessError(AuditError):
+    """A witness the solver gave does not show its finding when evaluated: a verifier fault,
+    never shown as a finding."""

@@ -1,0 +1,94 @@
+"""The auditors' requirements: what the protocols must give whom, in their own YAML file.
+
+A requirement says "everyone who … gets …": for example, everyone without shelter in their first
+month back gets HUM_TEMPORARY_SHELTER, unless a suppression applies. The verifier proves it for
+every profile, or refutes it with a counterexample (format in docs/audit.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from engine import Area, Priority, Text
+from engine.rule_model import Condition
+
+from .errors import RequirementsError
+
+__all__ = ["Expectation", "Requirement", "read_requirements"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Expectation(_Strict):
+    """What the people concerned must get: one ``service``, or some service of an ``area``;
+    at ``priority`` or higher when given; ``unless_suppressed`` excuses a result where a
+    fired rule suppresses what was expected."""
+
+    service: str | None = None
+    area: Area | None = None
+    priority: Priority | None = None
+    unless_suppressed: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Expectation:
+        if (self.service is None) == (self.area is None):
+            raise ValueError("give exactly one of service or area / indique service o area")
+        return self
+
+
+class Requirement(_Strict):
+    """One requirement: ``when`` (the rule condition language; everyone when left out) the
+    result on day ``on`` (default: the rule base's edition date) meets ``expect``."""
+
+    id: str = Field(min_length=1, max_length=64)
+    title: Text
+    when: Condition | None = None
+    on: date | None = None
+    expect: Expectation
+
+
+class _File(_Strict):
+    requirements: list[Requirement]
+
+
+def read_requirements(path: Path, services: set[str] | None = None) -> list[Requirement]:
+    """The requirements of ``path``; :class:`RequirementsError` names the file and the fault
+    (never a profile value: the file holds none)."""
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        requirements = _File.model_validate(data).requirements
+    except (OSError, YAMLError) as error:
+        raise RequirementsError(
+            f"{path.name}: cannot read the requirements file: {error}",
+            f"{path.name}: no se puede leer el archivo de requisitos: {error}",
+        ) from None
+    except ValidationError as error:
+        where = "; ".join(
+            ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in error.errors()
+        )
+        raise RequirementsError(
+            f"{path.name}: invalid requirements: {where}",
+            f"{path.name}: requisitos no válidos: {where}",
+        ) from None
+    seen: set[str] = set()
+    for requirement in requirements:
+        if requirement.id in seen:
+            raise RequirementsError(
+                f"{path.name}: requirement {requirement.id} is defined twice",
+                f"{path.name}: el requisito {requirement.id} está definido dos veces",
+            )
+        seen.add(requirement.id)
+        code = requirement.expect.service
+        if services is not None and code is not None and code not in services:
+            raise RequirementsError(
+                f"{path.name}: requirement {requirement.id}: unknown service {code!r}",
+                f"{path.name}: requisito {requirement.id}: servicio desconocido {code!r}",
+            )
+    return requirements
