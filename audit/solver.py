@@ -25,6 +25,7 @@ from engine import (
     RuleBase,
     Test,
     holds,
+    leaves,
     parse_profile,
     profile_fields,
 )
@@ -60,16 +61,6 @@ Literal = tuple[Test, bool]
 Term = list[Literal]
 Predicate = Callable[[Any], bool]
 PlacePredicate = Callable[[str, str], bool]
-
-
-def leaves(condition: Condition) -> list[Test]:
-    """Every test of ``condition``, in the order written: the leaf conditions."""
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, Not):
-        return leaves(condition.not_)
-    items = condition.all if isinstance(condition, AllOf) else condition.any
-    return [t for c in items for t in leaves(c)]
 
 
 def evaluate_with(condition: Condition, truths: Sequence[bool]) -> bool:

@@ -23,7 +23,7 @@ from .cases import (
     unknown_names,
 )
 from .compiler import CompiledRuleBase, compile_rule_base
-from .conditions import ConditionTrace, holds
+from .conditions import ConditionTrace, holds, leaves
 from .diff import (
     CatalogueEntry,
     Change,
@@ -147,6 +147,7 @@ __all__ = [
     "diff_rule_bases",
     "evaluation_day",
     "holds",
+    "leaves",
     "load_rule_base",
     "parse_profile",
     "profile_fields",

@@ -27,6 +27,7 @@ __all__ = [
     "Normal",
     "explain",
     "holds",
+    "leaves",
     "negation_free",
 ]
 
@@ -144,7 +145,7 @@ def _show(value: Any, lang: str = "en") -> str:
 
 def explain(condition: Condition, facts: Mapping[str, Any]) -> ConditionTrace:
     """The trace of ``condition`` for ``facts``: every test and whether it held."""
-    return _build(condition, iter([test_holds(t, facts) for t in _tests_of(condition)]))
+    return _build(condition, iter([test_holds(t, facts) for t in leaves(condition)]))
 
 
 def _test_trace(test: Test, held: bool) -> ConditionTrace:
@@ -163,7 +164,7 @@ class FiredExplainer:
 
     def __init__(self, condition: Condition) -> None:
         self.condition = condition
-        self._tests = _tests_of(condition)
+        self._tests = leaves(condition)
         self._checks = [_check(t) for t in self._tests]
         self.static = (
             _build(condition, iter([True] * len(self._tests))) if _conjunctive(condition) else None
@@ -186,13 +187,14 @@ class FiredExplainer:
         return trace
 
 
-def _tests_of(condition: Condition) -> list[Test]:
+def leaves(condition: Condition) -> list[Test]:
+    """Every test of ``condition``, in the order written: its leaf conditions."""
     if isinstance(condition, Test):
         return [condition]
     if isinstance(condition, Not):
-        return _tests_of(condition.not_)
+        return leaves(condition.not_)
     items = condition.all if isinstance(condition, AllOf) else condition.any
-    return [t for c in items for t in _tests_of(c)]
+    return [t for c in items for t in leaves(c)]
 
 
 def _conjunctive(condition: Condition) -> bool:
