@@ -23,6 +23,7 @@ from audit import (
     RequirementsError,
     SuiteCase,
     Verification,
+    audit_report,
     junit_xml,
     load_suite,
     measure_coverage,
@@ -904,6 +905,62 @@ def _show_verification(found: Verification, witnesses: bool) -> None:
             line(f"rule {item['rule']} fires", item["witness"])
     total = len(found.dead) + len(found.subsumed) + len(found.failed_requirements)
     typer.echo(f"{total} finding(s) to act on; {len(found.conflicts)} conflict(s) (informational)")
+
+
+@audit_app.command("report")
+def audit_report_command(
+    suite: Annotated[list[Path], _SUITE_DIRS],
+    rules: Annotated[Path | None, _RULES_DIR] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="write the self-contained HTML report here")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: LanguageOption = Language.ES,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes for mutation (default: one per core)")
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="mutate only this rule (repeatable)")
+    ] = None,
+) -> None:
+    """Everything at once: run the cases, measure coverage, score them by mutation, verify the
+    rule base (with its audit/requirements.yaml) and join the partner network's reach for every
+    service the protocols recommend. ``--html`` writes one page that opens offline, in Spanish
+    and English; ``--json`` prints the same content (suite, coverage, mutation, verification,
+    network)."""
+    settings = Settings()
+    folder = rules or settings.rules_dir or default_rules_dir()
+    cases, base = _suite(suite, folder, lang)
+    path = folder / REQUIREMENTS_FILE
+    try:
+        wanted = read_requirements(path, set(base.services)) if path.is_file() else []
+    except RequirementsError as error:
+        _fail(lang, error.message, error.message_es)
+    try:
+        network = load_network(settings.network_dir, folder)
+    except NetworkDataError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    try:
+        report = _answer(
+            lambda: audit_report(cases, base, network, wanted, workers=workers, rules=rule), lang
+        )
+    except AuditError as error:
+        _fail(lang, error.message, error.message_es)
+    if html is not None:
+        html.write_text(report.html(lang), encoding="utf-8")
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    elif html is None:
+        typer.echo(
+            "escriba el informe con --html ARCHIVO o --json"
+            if lang == "es"
+            else "write the report with --html FILE or --json"
+        )
+    else:
+        typer.echo(
+            f"informe escrito: {html.name}" if lang == "es" else f"report written: {html.name}"
+        )
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from .mutation import (
     read_suite,
     yaml_case,
 )
+from .report import AuditReport, Reach, audit_report, network_reach, recommended_services
 from .requirements import Expectation, Requirement, read_requirements
 from .solver import BASE_PROFILE, leaves
 from .space import BASELINE, ProfileSpace, Witness
@@ -47,6 +48,7 @@ __all__ = [
     "BASELINE",
     "BASE_PROFILE",
     "AuditError",
+    "AuditReport",
     "CaseOutcome",
     "CoverageItem",
     "CoverageReport",
@@ -59,6 +61,7 @@ __all__ = [
     "MutationReport",
     "Observation",
     "ProfileSpace",
+    "Reach",
     "Requirement",
     "RequirementsError",
     "RuleCoverage",
@@ -68,15 +71,18 @@ __all__ = [
     "Verification",
     "Witness",
     "WitnessError",
+    "audit_report",
     "junit_xml",
     "leaves",
     "load_suite",
     "measure_coverage",
     "mutants_of",
     "mutation_score",
+    "network_reach",
     "observe",
     "read_requirements",
     "read_suite",
+    "recommended_services",
     "rule_items",
     "run_suite",
     "verify_rule_base",
