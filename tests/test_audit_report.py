@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli import REQUIREMENTS_FILE, app
 from audit import (
+    audit_report,
     load_suite,
     measure_coverage,
     mutation_score,
@@ -145,3 +146,37 @@ def test_report_html_shows_the_findings(tmp_path_factory: Any) -> None:
     levels = {row["level"] for row in data["network"]}
     assert len(re.findall(r'<td style="background:#', page)) == len(data["network"])
     assert levels <= {"municipality", "department", "national", "neighbour", "none"}
+
+
+def test_a_thin_suite_shows_its_survivors_with_killing_cases_in_the_page() -> None:
+    """One file of cases guards P01 poorly: each surviving mutant is on the page with the
+    case that would kill it, and the JSON counts the same survivors."""
+    cases = load_suite([default_cases_dir() / "humanitarian.yaml"])
+    report = audit_report(cases, shipped_base(), load_network(), workers=1, rules=[MUTATED])
+    assert report.mutation is not None and report.mutation.survivors
+    page = report.html("es")
+    assert '<body class="es">' in page
+    for outcome in report.mutation.survivors:
+        assert html.escape(outcome.mutant.description) in page
+        assert outcome.suggested_case is not None
+        assert html.escape(outcome.suggested_case["name"]) in page
+    data = report.as_json()
+    assert data["mutation"] is not None
+    assert len(data["mutation"]["survivors"]) == len(report.mutation.survivors)
+
+
+WRONG_CASE = """
+- name: P17 gives urgent care at normal priority (wrong on purpose)
+  profile: {age: 30, department: "11", municipality: "11001", years_abroad: 1,
+            months_since_return: 24, return_kind: voluntary, urgent_medical_need: true}
+  services_include: {HEALTH_URGENT_CARE: normal}
+"""
+
+
+def test_a_failing_suite_gets_no_mutation_score(tmp_path: Path) -> None:
+    (tmp_path / "wrong.yaml").write_text(WRONG_CASE, encoding="utf-8")
+    cases = load_suite([tmp_path])
+    report = audit_report(cases, shipped_base(), load_network(), workers=1, rules=[MUTATED])
+    assert report.suite.failures and report.mutation is None
+    assert report.as_json()["mutation"] is None
+    assert "Not measured: some case fails on the rule base itself." in report.html("en")
