@@ -10,7 +10,6 @@ the cache is keyed by its SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -20,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from store import Principal, Store, access
+from store import Principal, Store, access, digest
 
 from .errors import ForbiddenError, UnauthenticatedApiError
 
@@ -44,7 +43,7 @@ class TokenCache:
         self._lock = threading.Lock()
 
     async def principal(self, token: str) -> Principal | None:
-        key = hashlib.sha256(token.encode()).hexdigest()
+        key = digest(token)
         now = time.monotonic()
         with self._lock:
             found = self._known.get(key)

@@ -108,12 +108,18 @@ def serve(
     uvicorn.run("api.main:app", host=host, port=port, workers=workers)
 
 
+def _refused(error: StoreError | StartupError | AuditError) -> NoReturn:
+    """Print a refusal in English and Spanish (the store's and start-up's errors carry both)
+    and exit with status 1."""
+    typer.echo(f"{error.message}\n{error.message_es}", err=True)
+    raise typer.Exit(1) from None
+
+
 def _store(settings: Settings) -> Store:
     try:
         return open_store(settings)
     except StartupError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
 
 
 def _published_engine(settings: Settings) -> RuleEngine:
@@ -124,8 +130,7 @@ def _published_engine(settings: Settings) -> RuleEngine:
         _, _, documents = store.rule_bases.published()
         return RuleEngine(documents.to_rule_base())
     except (StartupError, StoreError) as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     finally:
         store.close()
 
@@ -581,8 +586,7 @@ def rules_push(
             subject=directory.name,
         )
     except (StoreError, StartupError) as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     finally:
         store.close()
     typer.echo(f"draft {info.id} (revision {info.revision}, {info.etag})")
@@ -604,8 +608,7 @@ def users_add(
     try:
         token = store.add_user(name, role, by="cli", expires_at=_expiry(expires_in_days))
     except StoreError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     finally:
         store.close()
     if as_json:
@@ -626,8 +629,7 @@ def users_token(
     try:
         token = store.issue_token(name, by="cli", expires_at=_expiry(expires_in_days))
     except StoreError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     finally:
         store.close()
     print(json.dumps({"name": name, "token": token}) if as_json else token)
@@ -688,8 +690,7 @@ def users_revoke(
     try:
         count = store.revoke(name, by="cli", prefix=token)
     except StoreError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     finally:
         store.close()
     typer.echo(f"{count} token(s) revoked for {name}")
@@ -815,8 +816,7 @@ def audit_mutate(
         typer.echo(error.render("en"), err=True)
         raise typer.Exit(1) from None
     except AuditError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
@@ -864,8 +864,7 @@ def audit_verify(
     try:
         wanted = read_requirements(path, set(base.services)) if path.is_file() else []
     except RequirementsError as error:
-        typer.echo(f"{error.message}\n{error.message_es}", err=True)
-        raise typer.Exit(1) from None
+        _refused(error)
     if requirements is not None and not path.is_file():
         typer.echo(f"{path.name}: no such file\n{path.name}: no existe el archivo", err=True)
         raise typer.Exit(1)

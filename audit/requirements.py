@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from engine import Area, Priority, Text
-from engine.rule_model import Condition
+from engine import Area, Condition, Priority, Text
 
 from .errors import RequirementsError
 

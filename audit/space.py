@@ -19,8 +19,20 @@ from typing import Any
 
 import z3
 
-from engine import DEPARTMENTS, FieldKind, FieldSpec, Profile, Rule, RuleBase, profile_fields
-from engine.rule_model import AllOf, AnyOf, Condition, Operator, Test
+from engine import (
+    DEPARTMENTS,
+    AllOf,
+    AnyOf,
+    Condition,
+    FieldKind,
+    FieldSpec,
+    Operator,
+    Profile,
+    Rule,
+    RuleBase,
+    Test,
+    profile_fields,
+)
 
 __all__ = ["BASELINE", "ProfileSpace", "Witness"]
 

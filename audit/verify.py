@@ -31,9 +31,9 @@ from engine import (
     ReferenceEvaluator,
     Rule,
     RuleBase,
+    holds,
     parse_profile,
 )
-from engine.conditions import holds
 
 from .errors import WitnessError
 from .requirements import Requirement

@@ -25,7 +25,7 @@ from .errors import (
     StoreUnavailableError,
     UnauthenticatedError,
 )
-from .people import Principal, TokenInfo, UserInfo
+from .people import Principal, TokenInfo, UserInfo, digest
 from .rule_bases import DraftInfo, Publication, RuleBases, VersionInfo, problems_of
 from .simulations import SimulationInfo, Simulations
 from .store import BOOTSTRAP_ADMIN, Store
@@ -59,6 +59,7 @@ __all__ = [
     "VersionInfo",
     "access",
     "database_url",
+    "digest",
     "problems_of",
     "redacted",
 ]
