@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audit import (
+    REQUIREMENTS_FILE,
     AuditError,
     RequirementsError,
     SuiteCase,
@@ -834,10 +835,6 @@ def audit_mutate(
             f"\nequivalent candidate (no profile found that it changes):"
             f" {outcome.mutant.description}"
         )
-
-
-#: Where a rule base folder keeps its auditors' requirements (not part of the rule base).
-REQUIREMENTS_FILE = Path("audit") / "requirements.yaml"
 
 
 @audit_app.command("verify")

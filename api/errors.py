@@ -40,6 +40,8 @@ from .messages import request_problem
 __all__ = [
     "ENGINE_UNAVAILABLE",
     "RETRY_AFTER_SECONDS",
+    "AuditInputError",
+    "AuditNotReadyError",
     "BodyTooLargeError",
     "ForbiddenError",
     "InvalidCsvError",
@@ -116,6 +118,38 @@ class InvalidCsvError(RutaApiError):
 
     def __init__(self, message: str, message_es: str) -> None:
         super().__init__(422, message, message_es, field="body")
+
+
+class AuditInputError(RutaApiError):
+    """An audit's suite or requirements that cannot be read, named by file and line."""
+
+    code = "invalid_audit_input"
+
+    def __init__(self, field: str, message: str, message_es: str) -> None:
+        super().__init__(422, message, message_es, field=field)
+
+
+class AuditNotReadyError(RutaApiError):
+    """An audit's report asked for before the audit is done (or after it failed)."""
+
+    code = "audit_not_ready"
+
+    def __init__(self, status: str) -> None:
+        if status == "failed":
+            message = "the audit failed, so it has no report; GET the audit for why"
+            message_es = (
+                "la auditoría falló y no tiene informe; consulte la auditoría para ver por qué"
+            )
+        else:
+            message = f"the audit is {status}: its report is ready when its status is done"
+            message_es = (
+                f"la auditoría está {_STATUS_ES.get(status, status)}: su informe estará listo"
+                " cuando su estado sea done"
+            )
+        super().__init__(409, message, message_es)
+
+
+_STATUS_ES = {"queued": "en cola", "running": "en curso"}
 
 
 class BodyTooLargeError(RutaApiError):

@@ -15,7 +15,7 @@ from network import load_network
 
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
-from .routers import auditors, caseworkers, policy, rule_bases
+from .routers import auditors, audits, caseworkers, policy, rule_bases
 from .schemas import Health, error_responses
 from .settings import Settings
 from .startup import StartupError, announce, open_store, prepare
@@ -84,7 +84,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The service is up, with its rule base and network loaded."""
         return Health(status="ok")
 
-    for router in (caseworkers.router, policy.router, rule_bases.router, auditors.router):
+    for router in (
+        caseworkers.router,
+        policy.router,
+        rule_bases.router,
+        auditors.router,
+        audits.router,
+    ):
         app.include_router(router)
     install_error_handlers(app)
     return app

@@ -105,6 +105,7 @@ async def start_simulation(
         return info, before, after, population, as_of
 
     info, before, after, population, as_of = await run_in_threadpool(prepare)
+    state.held.hold("simulation", info.id)
     state.simulator.submit(_run, state, info.id, before, after, population, as_of)
     return info
 
@@ -147,3 +148,5 @@ def _run(
             f"the simulation failed ({type(error).__name__}); run it again or report it",
             f"la simulación falló ({type(error).__name__}); ejecútela de nuevo o infórmelo",
         )
+    finally:
+        state.held.release("simulation", simulation_id)

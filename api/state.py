@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from network import Network
 from store import Store, StoreError
 
 from .auth import TokenCache
+from .jobs import KEEP_ALIVE_SECONDS, HeldJobs
 from .serving import RuleBaseInService, build, safe_close
 from .settings import Settings
 from .worker import EvaluationThread
@@ -33,10 +35,12 @@ class ServiceState:
     network: Network
     evaluation: EvaluationThread
     tokens: TokenCache
-    #: Simulations run one at a time, each over every core, off the event loop.
+    #: Simulations and audits run one at a time, each over every core, off the event loop.
     simulator: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="ruta-simulation")
     )
+    #: The simulations and audits this process has queued or is running.
+    held: HeldJobs = field(default_factory=HeldJobs)
 
     @classmethod
     def open(cls, settings: Settings, store: Store, network: Network) -> ServiceState:
@@ -76,15 +80,26 @@ class ServiceState:
         return True
 
     async def watch(self) -> None:
-        """Look for a newly published version every ``poll_seconds``, until cancelled."""
+        """Look for a newly published version every ``poll_seconds``, and keep this process's
+        simulations and audits alive in the store every ``KEEP_ALIVE_SECONDS``, until
+        cancelled."""
+        kept = time.monotonic()
         while True:
             await asyncio.sleep(self.settings.poll_seconds)
             try:
                 await asyncio.to_thread(self.refresh)
+                if time.monotonic() - kept >= KEEP_ALIVE_SECONDS:
+                    kept = time.monotonic()
+                    await asyncio.to_thread(self.keep_alive)
             except StoreError as error:
                 _log.warning("cannot look for a new publication: %s", type(error).__name__)
             except Exception as error:  # the watcher must outlive any one failure
                 _log.error("watching publications failed: %s", type(error).__name__)
+
+    def keep_alive(self) -> None:
+        """Mark this process's queued and running simulations and audits as alive."""
+        self.store.simulations.touch(self.held.snapshot("simulation"))
+        self.store.audits.touch(self.held.snapshot("audit"))
 
     def close(self) -> None:
         self.rule_bases.close()

@@ -37,16 +37,40 @@ from .mutation import (
     read_suite,
     yaml_case,
 )
-from .report import AuditReport, Reach, audit_report, network_reach, recommended_services
-from .requirements import Expectation, Requirement, read_requirements
+from .report import (
+    STAGES,
+    AuditReport,
+    Reach,
+    audit_report,
+    network_reach,
+    recommended_services,
+    shown_first,
+)
+from .requirements import (
+    REQUIREMENTS_FILE,
+    Expectation,
+    Requirement,
+    parse_requirements,
+    read_requirements,
+)
 from .solver import BASE_PROFILE, leaves
 from .space import BASELINE, ProfileSpace, Witness
-from .suite import CaseOutcome, SuiteCase, SuiteResult, junit_xml, load_suite, run_suite
+from .suite import (
+    CaseOutcome,
+    SuiteCase,
+    SuiteResult,
+    junit_xml,
+    load_suite,
+    run_suite,
+    suite_from_files,
+)
 from .verify import Verification, verify_rule_base
 
 __all__ = [
     "BASELINE",
     "BASE_PROFILE",
+    "REQUIREMENTS_FILE",
+    "STAGES",
     "AuditError",
     "AuditReport",
     "CaseOutcome",
@@ -80,11 +104,14 @@ __all__ = [
     "mutation_score",
     "network_reach",
     "observe",
+    "parse_requirements",
     "read_requirements",
     "read_suite",
     "recommended_services",
     "rule_items",
     "run_suite",
+    "shown_first",
+    "suite_from_files",
     "verify_rule_base",
     "yaml_case",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,15 @@ from .requirements import Requirement
 from .suite import SuiteCase, SuiteResult, run_suite
 from .verify import Verification, verify_rule_base
 
-__all__ = ["AuditReport", "Reach", "audit_report", "network_reach", "recommended_services"]
+__all__ = [
+    "STAGES",
+    "AuditReport",
+    "Reach",
+    "audit_report",
+    "network_reach",
+    "recommended_services",
+    "shown_first",
+]
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,10 @@ class AuditReport:
         return _Page(self).render(lang)
 
 
+#: The stages of an audit, in the order :func:`audit_report` runs them.
+STAGES: tuple[str, ...] = ("suite", "coverage", "mutation", "verification", "network")
+
+
 def audit_report(
     cases: Sequence[SuiteCase],
     rule_base: RuleBase,
@@ -113,23 +125,50 @@ def audit_report(
     *,
     workers: int | None = None,
     rules: Collection[str] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> AuditReport:
     """Run the suite, measure its coverage, score it by mutation (limited to ``rules`` if
     given, in ``workers`` processes), verify the rule base against ``requirements`` and join
-    the network: each once."""
+    the network: each once. ``progress(stage, done)`` is told as each of :data:`STAGES`
+    begins, with how many stages are done."""
+
+    def begin(stage: str) -> None:
+        if progress is not None:
+            progress(stage, STAGES.index(stage))
+
+    begin("suite")
     suite = run_suite(cases, rule_base)
+    begin("coverage")
+    coverage = measure_coverage(cases, rule_base)
+    begin("mutation")
     mutation = (
         mutation_score(rule_base, [c.case for c in cases], workers=workers, rules=rules)
         if suite.passed
         else None
     )
+    begin("verification")
+    verification = verify_rule_base(rule_base, list(requirements))
+    begin("network")
+    reach = tuple(network_reach(rule_base, network))
     return AuditReport(
         suite=suite,
-        coverage=measure_coverage(cases, rule_base),
+        coverage=coverage,
         mutation=mutation,
-        verification=verify_rule_base(rule_base, list(requirements)),
-        network=tuple(network_reach(rule_base, network)),
+        verification=verification,
+        network=reach,
     )
+
+
+def shown_first(page: str, lang: str) -> str:
+    """A page made by :meth:`AuditReport.html`, set to show ``lang`` first (the page holds both
+    languages; only which one opens differs), so a stored page serves both."""
+    first = "en" if lang == "en" else "es"
+    prefix = '<!DOCTYPE html><html lang="'
+    if not page.startswith(prefix):
+        raise ValueError("not a page made by AuditReport.html")
+    was = page[len(prefix) : len(prefix) + 2]
+    page = prefix + first + page[len(prefix) + 2 :]
+    return page.replace(f'<body class="{was}">', f'<body class="{first}">', 1)
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -18,7 +18,16 @@ from engine import Area, Condition, Priority, Text
 
 from .errors import RequirementsError
 
-__all__ = ["Expectation", "Requirement", "read_requirements"]
+__all__ = [
+    "REQUIREMENTS_FILE",
+    "Expectation",
+    "Requirement",
+    "parse_requirements",
+    "read_requirements",
+]
+
+#: Where a rule-base folder keeps its auditors' requirements (not part of the rule base).
+REQUIREMENTS_FILE = Path("audit") / "requirements.yaml"
 
 
 class _Strict(BaseModel):
@@ -61,33 +70,46 @@ def read_requirements(path: Path, services: set[str] | None = None) -> list[Requ
     """The requirements of ``path``; :class:`RequirementsError` names the file and the fault
     (never a profile value: the file holds none)."""
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        requirements = _File.model_validate(data).requirements
-    except (OSError, YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise RequirementsError(
             f"{path.name}: cannot read the requirements file: {error}",
             f"{path.name}: no se puede leer el archivo de requisitos: {error}",
+        ) from None
+    return parse_requirements(text, path.name, services)
+
+
+def parse_requirements(text: str, name: str, services: set[str] | None = None) -> list[Requirement]:
+    """The requirements written in ``text`` (a file called ``name``, sent to the service);
+    :class:`RequirementsError` names the file and the fault."""
+    try:
+        data = YAML(typ="safe").load(text)
+        requirements = _File.model_validate(data).requirements
+    except YAMLError as error:
+        raise RequirementsError(
+            f"{name}: cannot read the requirements file: {error}",
+            f"{name}: no se puede leer el archivo de requisitos: {error}",
         ) from None
     except ValidationError as error:
         where = "; ".join(
             ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in error.errors()
         )
         raise RequirementsError(
-            f"{path.name}: invalid requirements: {where}",
-            f"{path.name}: requisitos no válidos: {where}",
+            f"{name}: invalid requirements: {where}",
+            f"{name}: requisitos no válidos: {where}",
         ) from None
     seen: set[str] = set()
     for requirement in requirements:
         if requirement.id in seen:
             raise RequirementsError(
-                f"{path.name}: requirement {requirement.id} is defined twice",
-                f"{path.name}: el requisito {requirement.id} está definido dos veces",
+                f"{name}: requirement {requirement.id} is defined twice",
+                f"{name}: el requisito {requirement.id} está definido dos veces",
             )
         seen.add(requirement.id)
         code = requirement.expect.service
         if services is not None and code is not None and code not in services:
             raise RequirementsError(
-                f"{path.name}: requirement {requirement.id}: unknown service {code!r}",
-                f"{path.name}: requisito {requirement.id}: servicio desconocido {code!r}",
+                f"{name}: requirement {requirement.id}: unknown service {code!r}",
+                f"{name}: requisito {requirement.id}: servicio desconocido {code!r}",
             )
     return requirements

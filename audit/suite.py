@@ -10,7 +10,7 @@ as JUnit XML, which other CI systems read.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,17 +20,28 @@ from engine import (
     CASE_DAY,
     Case,
     Difference,
+    ProfileError,
     RuleBase,
     RuleBaseError,
     RuleEngine,
     check_case,
+    parse_cases,
+    parse_profile,
     read_cases,
     unknown_names,
 )
 
 from .errors import AuditError
 
-__all__ = ["CaseOutcome", "SuiteCase", "SuiteResult", "junit_xml", "load_suite", "run_suite"]
+__all__ = [
+    "CaseOutcome",
+    "SuiteCase",
+    "SuiteResult",
+    "junit_xml",
+    "load_suite",
+    "run_suite",
+    "suite_from_files",
+]
 
 
 @dataclass(frozen=True)
@@ -68,11 +79,68 @@ def load_suite(folders: Sequence[Path]) -> list[SuiteCase]:
             try:
                 read = read_cases(path)
             except RuleBaseError as error:
-                raise AuditError(error.render("en"), error.render("es")) from None
+                raise _refused(error) from None
             cases.extend(SuiteCase(case, path.name, line) for case, line in read)
+    return _checked(cases)
+
+
+def suite_from_files(files: Mapping[str, str]) -> list[SuiteCase]:
+    """Every case of the YAML ``files`` (name → text, as an auditor sends them to the service),
+    in file-name order; raises :class:`AuditError` naming every fault with its file and line."""
+    cases: list[SuiteCase] = []
+    for name in sorted(files):
+        try:
+            read = parse_cases(files[name], name)
+        except RuleBaseError as error:
+            raise _refused(error) from None
+        cases.extend(SuiteCase(case, name, line) for case, line in read)
+    return _checked(cases)
+
+
+def _checked(cases: list[SuiteCase]) -> list[SuiteCase]:
+    """``cases``, once each profile is known to follow the profile vocabulary; otherwise an
+    :class:`AuditError` naming every case (file, line) and field at fault, never a value."""
     if not cases:
         raise AuditError("the suite has no cases", "la batería no tiene casos")
+    faults: list[tuple[str, str]] = []
+    for item in cases:
+        try:
+            parse_profile(item.case.profile)
+        except ProfileError as error:
+            for problem in error.problems:
+                faults.append(
+                    (
+                        f"  {item.where}: case {item.case.name!r}: profile.{problem.field}:"
+                        f" {problem.message}",
+                        f"  {item.where}: caso {item.case.name!r}: profile.{problem.field}:"
+                        f" {problem.message_es or problem.message}",
+                    )
+                )
+    if faults:
+        raise AuditError(
+            "\n".join(
+                [f"the suite was refused: {len(faults)} problem(s)"] + [f[0] for f in faults]
+            ),
+            "\n".join(
+                [f"la batería fue rechazada: {len(faults)} problema(s)"] + [f[1] for f in faults]
+            ),
+        )
     return cases
+
+
+def _refused(error: RuleBaseError) -> AuditError:
+    """A suite file's faults, each with its file and line, under a heading about the suite."""
+    count = len(error.problems)
+    return AuditError(
+        "\n".join(
+            [f"the suite was refused: {count} problem(s)"]
+            + [f"  {p.render('en')}" for p in error.problems]
+        ),
+        "\n".join(
+            [f"la batería fue rechazada: {count} problema(s)"]
+            + [f"  {p.render('es')}" for p in error.problems]
+        ),
+    )
 
 
 @dataclass(frozen=True)

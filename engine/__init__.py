@@ -19,6 +19,7 @@ from .cases import (
     Difference,
     check_case,
     default_cases_dir,
+    parse_cases,
     read_cases,
     unknown_names,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "holds",
     "leaves",
     "load_rule_base",
+    "parse_cases",
     "parse_profile",
     "profile_fields",
     "read_cases",

@@ -21,7 +21,7 @@ from .results import Evaluation
 from .rule_base import RuleBase
 from .rule_messages import RuleMessage
 from .vocabulary import Priority
-from .yaml_source import line_of, read_yaml
+from .yaml_source import line_of, parse_yaml, read_yaml
 
 __all__ = [
     "CASE_DAY",
@@ -29,6 +29,7 @@ __all__ = [
     "Difference",
     "check_case",
     "default_cases_dir",
+    "parse_cases",
     "read_cases",
     "unknown_names",
 ]
@@ -66,9 +67,22 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
     data, problem = read_yaml(path, path.name)
     if problem is not None:
         raise RuleBaseError([problem])
+    return _cases(data, path.name)
+
+
+def parse_cases(text: str, name: str) -> list[tuple[Case, int | None]]:
+    """The cases of a file's ``text`` (a file called ``name`` sent to the service rather than
+    read from disk), with their line numbers; raises RuleBaseError naming faults."""
+    data, problem = parse_yaml(text, name)
+    if problem is not None:
+        raise RuleBaseError([problem])
+    return _cases(data, name)
+
+
+def _cases(data: Any, name: str) -> list[tuple[Case, int | None]]:
     if not isinstance(data, list):
         not_list = RuleMessage("case_file_not_a_list")
-        raise RuleBaseError([RuleProblem.of(path.name, 1, None, "", not_list)])
+        raise RuleBaseError([RuleProblem.of(name, 1, None, "", not_list)])
     cases: list[tuple[Case, int | None]] = []
     problems: list[RuleProblem] = []
     for index, item in enumerate(data):
@@ -82,11 +96,11 @@ def read_cases(path: Path) -> list[tuple[Case, int | None]]:
                 fault = RuleMessage(
                     "case_invalid", {"where": where, "detail": explain(Case, loc, err)}
                 )
-                problems.append(RuleProblem.of(path.name, line, None, f"case {index + 1}", fault))
+                problems.append(RuleProblem.of(name, line, None, f"case {index + 1}", fault))
     names = [c.name for c, _ in cases]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        twice = RuleMessage("case_name_twice", {"name": name})
-        problems.append(RuleProblem.of(path.name, None, None, "", twice))
+    for twice_named in sorted({n for n in names if names.count(n) > 1}):
+        twice = RuleMessage("case_name_twice", {"name": twice_named})
+        problems.append(RuleProblem.of(name, None, None, "", twice))
     if problems:
         raise RuleBaseError(problems)
     return cases

@@ -19,7 +19,7 @@ from ruamel.yaml.nodes import ScalarNode
 from .errors import RuleProblem
 from .rule_messages import RuleMessage
 
-__all__ = ["Positions", "line_of", "read_yaml"]
+__all__ = ["Positions", "line_of", "parse_yaml", "read_yaml"]
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -38,14 +38,20 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
 
     Dates stay text (``"2012-07-31"``); the models turn them into dates and refuse impossible ones.
     """
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _DatesAsText
-    yaml.allow_duplicate_keys = False
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         unreadable = RuleMessage("unreadable_file", {"detail": error})
         return None, RuleProblem.of(name, None, None, "", unreadable)
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, RuleProblem | None]:
+    """Parse ``text`` (a file called ``name``, sent rather than read: a suite uploaded to the
+    service); on a syntax fault or duplicate key, return the problem instead."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
+    yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text), None
     except MarkedYAMLError as error:

@@ -1,5 +1,5 @@
 """Ruta's store: people and their roles, rule-base versions and drafts on their way to
-publication, simulations, and the audit trail — in an embedded SQLite file by default, or in
+publication, simulations, audits, and the audit trail — in an embedded SQLite file by default, or in
 PostgreSQL when ``RUTA_DATABASE_URL`` names one.
 
 Typical use::
@@ -12,6 +12,7 @@ Typical use::
 """
 
 from .access import Access, access
+from .audits import AuditInfo, Audits
 from .database import Database, database_url, redacted
 from .errors import (
     ConflictError,
@@ -34,6 +35,8 @@ from .trail import TrailEvent, TrailVerdict
 __all__ = [
     "BOOTSTRAP_ADMIN",
     "Access",
+    "AuditInfo",
+    "Audits",
     "ConflictError",
     "Database",
     "DraftInfo",

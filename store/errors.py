@@ -4,7 +4,7 @@
 
     StoreError                       base: a stable ``code``, ``message`` and ``message_es``
     ├── StoreUnavailableError        the database cannot be reached or its schema is not Ruta's
-    ├── NotFoundError                no record with that id (a draft, version, user, simulation)
+    ├── NotFoundError                no such record (draft, version, user, simulation, audit)
     ├── ConflictError                the record changed state meanwhile; what is allowed is named
     │   └── PreconditionFailedError  an edit based on an old revision of a draft (If-Match)
     ├── PermissionDeniedError        a rule of governance refuses this person (e.g. self-approval)

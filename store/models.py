@@ -1,5 +1,5 @@
 """The store's tables: people and tokens, rule-base versions, publications, drafts,
-simulations and the audit trail.
+simulations, audits and the audit trail.
 
 Versions and trail events are written once and never updated: a version is identified by the
 hash of its content, and each trail event carries the hash of the one before it. What is
@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AuditRow",
     "Base",
     "DraftRow",
     "PublicationRow",
@@ -168,6 +169,31 @@ class SimulationRow(Base):
     result: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditRow(Base):
+    """An audit an auditor asked the service for: which version, which suite, how far it got,
+    and the report (its JSON and its one-page HTML). The suite's cases are not kept: only their
+    count and file names."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rule_base_hash: Mapped[str] = mapped_column(String(HASH))
+    suite: Mapped[str] = mapped_column(String(16))
+    suite_files: Mapped[str] = mapped_column(Text)
+    cases: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(32))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str | None] = mapped_column(Text)
+    report_html: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

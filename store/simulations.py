@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from .models import SimulationRow, utc_now
 __all__ = ["SimulationInfo", "Simulations"]
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-#: A simulation not heard from for this long was cut short (its process stopped).
+#: A simulation not heard from for this long was cut short (its process stopped). The process
+#: keeps its simulations alive while it holds them (see :meth:`Simulations.touch`).
 STALE_AFTER = timedelta(seconds=60)
 _INTERRUPTED = {
     "message": "the service stopped before the simulation finished; run it again",
@@ -104,6 +106,20 @@ class Simulations:
                 update(SimulationRow)
                 .where(SimulationRow.id == simulation_id)
                 .values(status=RUNNING, done=done, total=total, updated_at=utc_now())
+            )
+
+    def touch(self, simulation_ids: Collection[str]) -> None:
+        """The process running (or queueing) these simulations is alive: they are not stale."""
+        if not simulation_ids:
+            return
+        with self.db.write() as session:
+            session.execute(
+                update(SimulationRow)
+                .where(
+                    SimulationRow.id.in_(list(simulation_ids)),
+                    SimulationRow.status.in_((QUEUED, RUNNING)),
+                )
+                .values(updated_at=utc_now())
             )
 
     def finish(self, simulation_id: str, result: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from . import people, trail
+from .audits import Audits
 from .database import Database, database_url
 from .people import Principal, UserInfo
 from .rule_bases import RuleBases
@@ -21,7 +22,8 @@ BOOTSTRAP_ADMIN = "admin"
 
 
 class Store:
-    """People and tokens, rule-base versions and drafts, simulations, and the audit trail."""
+    """People and tokens, rule-base versions and drafts, simulations, audits, and the audit
+    trail."""
 
     def __init__(
         self, url: str | None = None, *, data_dir: Path | None = None, schema: str | None = None
@@ -29,6 +31,7 @@ class Store:
         self.db = Database(database_url(url, data_dir or Path(".")), schema=schema)
         self.rule_bases = RuleBases(self.db)
         self.simulations = Simulations(self.db)
+        self.audits = Audits(self.db)
 
     def upgrade(self) -> None:
         """Bring the schema up to date (see :meth:`Database.upgrade`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from functools import cache
@@ -108,6 +109,19 @@ def test_a_missing_suite_folder_is_refused_in_both_languages(tmp_path: Path) -> 
         load_suite([tmp_path / "nowhere"])
     assert "nowhere" in raised.value.message
     assert "no existe" in raised.value.message_es
+
+
+def test_a_case_with_an_invalid_profile_is_refused_naming_case_line_and_field(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "odd.yaml").write_text(
+        FAILING_CASE.replace("age: 30", "age: 1000", 1), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["audit", "run", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "the suite was refused" in result.output
+    assert re.search(r"odd\.yaml:\d+: case '[^']+': profile\.age:", result.output)
+    assert "1000" not in result.output
 
 
 def test_cli_audit_run_exits_1_on_a_failure_and_writes_junit(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from api.cli import REQUIREMENTS_FILE, app
+from api.cli import app
 from audit import (
+    REQUIREMENTS_FILE,
     audit_report,
     load_suite,
     measure_coverage,

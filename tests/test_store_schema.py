@@ -7,10 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+import store as store_package
 from store import Store, StoreUnavailableError
 from store.models import Base
 
@@ -19,7 +22,25 @@ def test_the_migrations_build_exactly_the_models_tables(store: Store) -> None:
     with store.db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_heads() == ("0001",)
+        assert context.get_current_heads() == ("0002",)
+
+
+def test_a_store_made_by_the_first_schema_is_upgraded_keeping_its_records(
+    store_url: str,
+) -> None:
+    older = Store(store_url)
+    config = Config()
+    migrations = Path(store_package.__file__).parent / "migrations"
+    config.set_main_option("script_location", str(migrations))
+    with older.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert "audits" not in inspect(older.db.engine).get_table_names()
+    older.add_user("ana", "policy_author", by="tests")
+    older.upgrade()
+    assert "audits" in inspect(older.db.engine).get_table_names()
+    assert [u.name for u in older.users()] == ["ana"]
+    older.close()
 
 
 def test_bringing_an_up_to_date_schema_up_to_date_changes_nothing(store: Store) -> None:
