@@ -33,7 +33,6 @@ from audit import (
     read_suite,
     run_suite,
     verify_rule_base,
-    yaml_case,
 )
 from engine import (
     PRIORITY_LABELS,
@@ -806,35 +805,25 @@ def audit_mutate(
     workers: Annotated[
         int | None, typer.Option(min=1, help="processes (default: one per core)")
     ] = None,
+    lang: LanguageOption = Language.ES,
 ) -> None:
     """Mutation score: make small slips in the rules (a threshold one step off, a comparison
-    swapped, a condition dropped, a priority changed, a suppression removed) and count how many
-    the cases catch. Lists every slip no case catches, with a YAML case that would catch it."""
+    swapped, a yes/no test turned round, a list value taken out or put in, a condition or a
+    `not` dropped, a region narrowed, a date moved a day, a priority changed, a suppression
+    removed) and count how many the cases catch. Lists every slip no case catches with a YAML
+    case that would catch it, and the slips the solver proves change no answer."""
     try:
         documents = RuleBaseDocuments.from_directory(rules or Settings().rules_dir)
         report = mutation_score(documents, read_suite(suites), workers=workers, rules=rule)
     except RuleBaseError as error:
-        typer.echo(error.render("en"), err=True)
+        typer.echo(error.render(lang), err=True)
         raise typer.Exit(1) from None
     except AuditError as error:
         _refused(error)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return
-    typer.echo(
-        f"mutation score {report.score:.1%}: {report.killed} of {report.mutants} mutants killed,"
-        f" {len(report.survivors)} survived, {len(report.equivalent_candidates)} probably"
-        " equivalent"
-    )
-    for outcome in report.survivors:
-        typer.echo(f"\nsurvived: {outcome.mutant.description}")
-        typer.echo("a case that kills it:")
-        typer.echo(yaml_case(outcome.suggested_case or {}), nl=False)
-    for outcome in report.equivalent_candidates:
-        typer.echo(
-            f"\nequivalent candidate (no profile found that it changes):"
-            f" {outcome.mutant.description}"
-        )
+    typer.echo(report.text(lang))
 
 
 @audit_app.command("verify")

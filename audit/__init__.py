@@ -1,6 +1,7 @@
 """Auditing a rule base: run suites of protocol cases, measure what they cover and how well
-they guard the protocols (mutation score), and verify the rule base over every possible
-profile with a solver (dead and subsumed rules, conflicts, requirements), with witnesses.
+they guard the protocols (mutation score, with mutants that change no answer proved equivalent
+by a solver), and verify the rule base over every possible profile with a solver (dead and
+subsumed rules, conflicts, requirements), with witnesses.
 
 Typical use::
 
@@ -26,6 +27,7 @@ from .coverage import (
     observe,
     rule_items,
 )
+from .equivalence import Comparison, compare_rule_bases
 from .errors import AuditError, MutationError, RequirementsError, WitnessError
 from .mutation import (
     Mutant,
@@ -74,6 +76,7 @@ __all__ = [
     "AuditError",
     "AuditReport",
     "CaseOutcome",
+    "Comparison",
     "CoverageItem",
     "CoverageReport",
     "Expectation",
@@ -96,6 +99,7 @@ __all__ = [
     "Witness",
     "WitnessError",
     "audit_report",
+    "compare_rule_bases",
     "junit_xml",
     "leaves",
     "load_suite",

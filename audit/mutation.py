@@ -1,27 +1,46 @@
 """Mutation score: how many small, plausible mistakes in the rules a suite of cases would catch.
 
 A *mutant* is the rule base with one deliberate slip, the kind a person editing the protocols
-could make: a threshold one step off (``age >= 60`` → ``age >= 61``), a comparison swapped with
-its neighbour (``<`` ↔ ``<=``, ``>`` ↔ ``>=``, ``==`` ↔ ``!=``), one condition of an
-``all``/``any`` left out, a recommended priority changed, a suppression removed. A mutant is
-*killed* when some case of the suite fails on it: the suite would have caught that slip. The
-*score* is the share of mutants killed.
+could make:
 
-A mutant no case kills is looked at further: Ruta searches profiles (each case's profile moved
-to either side of the mutated rule's thresholds and through its choices, plus a synthetic
-population) for one on which the mutant answers differently from the rule base. If it finds
-one, the mutant is a *survivor* and comes with a ready YAML case that kills it. If it finds
-none, the mutant is an *equivalent candidate*: probably a slip that changes no answer at all
-(for example ``months_since_return < 1`` → ``<= 1`` when every realistic value is far from 1),
-left out of the score but listed, since "probably" is not "proved".
+- ``threshold``: a number one step off (``age >= 60`` → ``age >= 61`` and ``59``);
+- ``operator``: a comparison swapped with its neighbour (``<`` ↔ ``<=``, ``>`` ↔ ``>=``,
+  ``==`` ↔ ``!=``, ``in`` ↔ ``not_in``, ``is_null`` ↔ ``not_null``);
+- ``boolean``: a yes/no test turned round (``has_funds == false`` → ``true``; on a yes/no field
+  this is also what ``==`` ↔ ``!=`` would do, so that swap is not made twice);
+- ``list_value``: one value taken out of an ``in``/``not_in`` list, or one choice the list
+  leaves out put in (``employment in [unemployed, self_employed]`` → ``[unemployed]``);
+- ``dropped_condition``: one condition of an ``all``/``any`` left out;
+- ``negation``: a ``not`` left out (``not x`` → ``x``);
+- ``region``: one department or municipality taken out of a rule's region, or the region
+  removed (the rule then applies everywhere);
+- ``date``: a rule's first or last day moved one day either way, across its boundary;
+- ``priority``: a recommended service at another priority;
+- ``suppression``: a suppression removed.
 
-Mutants are evaluated with :class:`engine.ReferenceEvaluator` (plain Python, the reference
-meaning the test suite proves the durable-rules engine agrees with), not compiled into
-durable-rules. Measured by ``bench/mutation.py``, the two cost about the same per mutant on the
-default base (building a durable-rules engine is cheap for 32 rules); the reference evaluator is
-used because it needs no process-wide durable-rules state, so the original and the mutant can be
-evaluated side by side in one process while searching for a killing profile, and nothing has to
-be closed after each of hundreds of mutants.
+Conditions are mutated wherever they are written: a rule's ``when`` and the ``when`` of a note.
+
+A mutant is *killed* when some case of the suite fails on it: the suite would have caught that
+slip. A mutant no case kills is handed to the logic solver of ``ruta audit verify``
+(:func:`audit.equivalence.compare_rule_bases`), which looks at every profile on every day at
+once. If some profile gets a different answer from the mutant, the mutant is a *survivor*, and
+that profile, evaluated on both rule bases to make sure it tells them apart, becomes a ready YAML
+case that kills it. If no profile can, the mutant is *equivalent*: proved to change no answer
+(for example dropping P29's ``origin_municipality not_null``, which its ``origin_municipality !=
+municipality`` already implies), so no case could ever kill it; it is left out of the score and
+listed apart. Only when the solver cannot decide in its time limit is a mutant an *equivalent
+candidate*: unproved, also left out of the score and listed.
+
+The solver decides alone: a search through profiles (each case's profile moved across the rule's
+thresholds, and synthetic people) was measured first, at the same cost per survivor as the
+solver on the shipped base and far more per equivalent mutant, without ever proving anything.
+
+Cases are run with :class:`engine.ReferenceEvaluator` (plain Python, the reference meaning the
+test suite proves the durable-rules engine agrees with), not compiled into durable-rules.
+Measured by ``bench/mutation.py``, the two cost about the same per mutant on the default base
+(building a durable-rules engine is cheap for 32 rules); the reference evaluator is used because
+it needs no process-wide durable-rules state, so the original and the mutant can be evaluated
+side by side in one process, and nothing has to be closed after each of hundreds of mutants.
 """
 
 from __future__ import annotations
@@ -30,13 +49,13 @@ import copy
 import io
 import multiprocessing
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from ruamel.yaml import YAML
 
@@ -53,9 +72,10 @@ from engine import (
     check_case,
     profile_fields,
 )
-from simulation import synthetic_population
 
-from .errors import MutationError
+from .equivalence import DEFAULT_TIMEOUT_SECONDS, compare_rule_bases
+from .errors import MutationError, WitnessError
+from .space import Witness
 from .suite import load_suite
 
 __all__ = [
@@ -69,16 +89,36 @@ __all__ = [
     "yaml_case",
 ]
 
-MutantKind = Literal["threshold", "operator", "dropped_condition", "priority", "suppression"]
-Status = Literal["killed", "survived", "equivalent_candidate", "invalid"]
+MutantKind = Literal[
+    "threshold",
+    "operator",
+    "boolean",
+    "list_value",
+    "dropped_condition",
+    "negation",
+    "region",
+    "date",
+    "priority",
+    "suppression",
+]
+Status = Literal["killed", "survived", "equivalent", "equivalent_candidate", "invalid"]
 
+#: Every kind of mutant, in the order reports list them.
+KINDS: Final[tuple[MutantKind, ...]] = get_args(MutantKind)
 #: Comparisons and the neighbour each is swapped with.
-NEIGHBOURS: Final = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
-#: Operators whose numeric value is moved one step either way.
-THRESHOLD_OPS: Final = frozenset(NEIGHBOURS)
+NEIGHBOURS: Final = {
+    "<": "<=",
+    "<=": "<",
+    ">": ">=",
+    ">=": ">",
+    "==": "!=",
+    "!=": "==",
+    "in": "not_in",
+    "not_in": "in",
+    "is_null": "not_null",
+    "not_null": "is_null",
+}
 PRIORITIES: Final = ("urgent", "high", "normal")
-#: Synthetic profiles searched for a killing case, after the boundary profiles.
-SEARCH_SIZE: Final = 1000
 
 _Path = tuple[int | str, ...]
 
@@ -114,8 +154,9 @@ class Mutant:
 @dataclass(frozen=True)
 class MutantOutcome:
     """What became of one mutant: ``killed`` (by the case ``killed_by``), ``survived`` (with a
-    ``suggested_case`` that kills it), ``equivalent_candidate`` (no answer found that differs)
-    or ``invalid`` (the slip breaks the rule format; not counted)."""
+    ``suggested_case`` that kills it), ``equivalent`` (proved to change no answer for any
+    profile on any day), ``equivalent_candidate`` (the solver could not decide in time) or
+    ``invalid`` (the slip breaks the rule format; not counted)."""
 
     mutant: Mutant
     status: Status
@@ -127,8 +168,10 @@ class MutantOutcome:
         data["status"] = self.status
         if self.killed_by is not None:
             data["killed_by"] = self.killed_by
-        if self.status != "killed":
+        if self.status == "survived":
             data["suggested_case"] = self.suggested_case
+        if self.status in ("equivalent", "equivalent_candidate"):
+            data["proved"] = self.status == "equivalent"
         return data
 
 
@@ -143,7 +186,7 @@ class MutationReport:
 
     @property
     def mutants(self) -> int:
-        """Mutants counted: every valid one, equivalent candidates included."""
+        """Mutants counted: every valid one, equivalent ones included."""
         return sum(1 for o in self.outcomes if o.status != "invalid")
 
     @property
@@ -155,15 +198,40 @@ class MutationReport:
         return self._with("survived")
 
     @property
+    def equivalent(self) -> list[MutantOutcome]:
+        """Mutants proved to change no answer: no case could ever kill them."""
+        return self._with("equivalent")
+
+    @property
     def equivalent_candidates(self) -> list[MutantOutcome]:
+        """Mutants no case kills and the solver could not decide about in its time limit."""
         return self._with("equivalent_candidate")
 
     @property
     def score(self) -> float:
-        """Killed ÷ (killed + survivors): equivalent candidates are left out, since no case
-        could kill a mutant that changes no answer. 1.0 when nothing is left to kill."""
+        """Killed ÷ (killed + survivors): equivalent mutants are left out, since no case could
+        kill a mutant that changes no answer, and so are undecided ones. 1.0 when nothing is
+        left to kill."""
         counted = self.killed + len(self.survivors)
         return self.killed / counted if counted else 1.0
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """For each kind of mutant made: how many, killed, survived, equivalent, undecided."""
+        counts: dict[str, dict[str, int]] = {}
+        names = {
+            "killed": "killed",
+            "survived": "survivors",
+            "equivalent": "equivalent",
+            "equivalent_candidate": "equivalent_candidates",
+        }
+        for kind in KINDS:
+            mine = [o for o in self.outcomes if o.mutant.kind == kind and o.status != "invalid"]
+            if mine:
+                counts[kind] = {"mutants": len(mine)} | {
+                    name: sum(1 for o in mine if o.status == status)
+                    for status, name in names.items()
+                }
+        return counts
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -171,9 +239,56 @@ class MutationReport:
             "mutants": self.mutants,
             "killed": self.killed,
             "survivors": [o.to_json() for o in self.survivors],
+            "equivalent": [o.to_json() for o in self.equivalent],
             "equivalent_candidates": [o.to_json() for o in self.equivalent_candidates],
             "invalid": len(self._with("invalid")),
+            "by_kind": self.by_kind(),
         }
+
+    def summary(self, lang: str) -> str:
+        """One line: the score and what became of the mutants, in Spanish or English."""
+        if lang == "es":
+            return (
+                f"puntaje de mutación {self.score:.1%}: {self.killed} de {self.mutants} mutantes"
+                f" eliminados, {len(self.survivors)} sobreviven, {len(self.equivalent)}"
+                f" equivalentes (demostrado), {len(self.equivalent_candidates)} sin decidir"
+            )
+        return (
+            f"mutation score {self.score:.1%}: {self.killed} of {self.mutants} mutants killed,"
+            f" {len(self.survivors)} survived, {len(self.equivalent)} equivalent (proved),"
+            f" {len(self.equivalent_candidates)} undecided"
+        )
+
+    def text(self, lang: str) -> str:
+        """The report ``ruta audit mutate`` prints: the summary, the count per kind, every
+        survivor with a case that kills it, the equivalent and the undecided mutants."""
+        es = lang == "es"
+        lines = [self.summary(lang)]
+        for kind, counts in self.by_kind().items():
+            word = "eliminados" if es else "killed"
+            lines.append(f"  {kind}: {counts['killed']}/{counts['mutants']} {word}")
+        for outcome in self.survivors:
+            lines += [
+                "",
+                f"{'sobrevive' if es else 'survived'}: {outcome.mutant.description}",
+                "un caso que lo elimina:" if es else "a case that kills it:",
+                yaml_case(outcome.suggested_case or {}).rstrip("\n"),
+            ]
+        for outcome in self.equivalent:
+            why = (
+                "equivalente (demostrado: ningún perfil en ningún día recibe otra respuesta)"
+                if es
+                else "equivalent (proved: no profile on any day gets another answer)"
+            )
+            lines += ["", f"{why}: {outcome.mutant.description}"]
+        for outcome in self.equivalent_candidates:
+            why = (
+                "candidato a equivalente (el solucionador no decidió a tiempo)"
+                if es
+                else "equivalent candidate (the solver did not decide in time)"
+            )
+            lines += ["", f"{why}: {outcome.mutant.description}"]
+        return "\n".join(lines)
 
 
 # --- the suite ---------------------------------------------------------------------------
@@ -187,6 +302,8 @@ def read_suite(paths: Sequence[Path | str]) -> list[Case]:
 
 
 # --- making mutants ----------------------------------------------------------------------
+
+_Make = Callable[[MutantKind, _Path, Any, Any, dict[str, Any]], Mutant]
 
 
 def mutants_of(documents: RuleBaseDocuments) -> list[Mutant]:
@@ -204,31 +321,11 @@ def _rule_mutants(rule: dict[str, Any]) -> Iterator[Mutant]:
     def make(kind: MutantKind, path: _Path, old: Any, new: Any, edited: dict[str, Any]) -> Mutant:
         return Mutant(rule_id, kind, _path_text(path), old, new, edited)
 
-    for path, node in _conditions(rule["when"], ("when",)):
-        if "field" in node and node.get("op") in NEIGHBOURS:
-            yield make(
-                "operator",
-                (*path, "op"),
-                node["op"],
-                NEIGHBOURS[node["op"]],
-                _edited(rule, (*path, "op"), NEIGHBOURS[node["op"]]),
-            )
-            yield from (
-                make("threshold", (*path, "value"), node["value"], moved, edited)
-                for moved, edited in _moved_thresholds(rule, path, node)
-            )
-        for key in ("all", "any"):
-            items = node.get(key)
-            if isinstance(items, list) and len(items) > 1:
-                for index, item in enumerate(items):
-                    kept = [c for i, c in enumerate(items) if i != index]
-                    yield make(
-                        "dropped_condition",
-                        (*path, key, index),
-                        _condition_text(item),
-                        "(dropped)",
-                        _edited(rule, (*path, key), kept),
-                    )
+    yield from _dated(rule, make)
+    yield from _regional(rule, make)
+    for where, condition in _written_conditions(rule):
+        for path, node in _conditions(condition, where):
+            yield from _condition_mutants(rule, path, node, make)
     for index, recommendation in enumerate(rule.get("recommend", [])):
         for priority in PRIORITIES:
             if priority != recommendation["priority"]:
@@ -244,6 +341,106 @@ def _rule_mutants(rule: dict[str, Any]) -> Iterator[Mutant]:
         edited = copy.deepcopy(rule)
         del edited["suppress"]
         yield make("suppression", ("suppress",), _suppression_text(rule["suppress"]), None, edited)
+
+
+def _written_conditions(rule: dict[str, Any]) -> Iterator[tuple[_Path, Any]]:
+    """The rule's ``when``, then the ``when`` of each of its notes, with their paths."""
+    yield ("when",), rule["when"]
+    for r_index, recommendation in enumerate(rule.get("recommend", [])):
+        for n_index, note in enumerate(recommendation.get("notes") or []):
+            if isinstance(note, dict) and note.get("when") is not None:
+                yield ("recommend", r_index, "notes", n_index, "when"), note["when"]
+
+
+def _condition_mutants(
+    rule: dict[str, Any], path: _Path, node: dict[str, Any], make: _Make
+) -> Iterator[Mutant]:
+    """The mutants of one condition: of its test, of its ``all``/``any`` list, of its ``not``."""
+    if "field" in node:
+        spec = profile_fields().get(str(node["field"]))
+        op, value = node.get("op"), node.get("value")
+        if (
+            spec is not None
+            and spec.kind is FieldKind.BOOLEAN
+            and op in ("==", "!=")
+            and isinstance(value, bool)
+        ):
+            where = (*path, "value")
+            yield make("boolean", where, value, not value, _edited(rule, where, not value))
+        elif op in NEIGHBOURS:
+            where = (*path, "op")
+            yield make("operator", where, op, NEIGHBOURS[op], _edited(rule, where, NEIGHBOURS[op]))
+        yield from (
+            make("threshold", (*path, "value"), value, moved, edited)
+            for moved, edited in _moved_thresholds(rule, path, node)
+        )
+        if op in ("in", "not_in") and isinstance(value, list):
+            where = (*path, "value")
+            others: list[list[Any]] = []
+            if len(value) > 1:
+                others += [[v for j, v in enumerate(value) if j != i] for i in range(len(value))]
+            if spec is not None and spec.kind is FieldKind.CHOICE:
+                others += [[*value, choice] for choice in spec.choices if choice not in value]
+            for other in others:
+                yield make("list_value", where, value, other, _edited(rule, where, other))
+    for key in ("all", "any"):
+        items = node.get(key)
+        if isinstance(items, list) and len(items) > 1:
+            for index, item in enumerate(items):
+                kept = [c for i, c in enumerate(items) if i != index]
+                yield make(
+                    "dropped_condition",
+                    (*path, key, index),
+                    _condition_text(item),
+                    "(dropped)",
+                    _edited(rule, (*path, key), kept),
+                )
+    if "not" in node:
+        inner = node["not"]
+        yield make(
+            "negation",
+            path,
+            _condition_text(node),
+            _condition_text(inner),
+            _edited(rule, path, inner),
+        )
+
+
+def _regional(rule: dict[str, Any], make: _Make) -> Iterator[Mutant]:
+    """A rule's region with one of its places taken out (while another is left), and without
+    its region at all."""
+    regions = rule.get("regions")
+    if not isinstance(regions, dict):
+        return
+    keys = ("departments", "municipalities")
+    places = sum(len(regions.get(key) or []) for key in keys)
+    for key in keys:
+        codes = list(regions.get(key) or [])
+        for index in range(len(codes) if places > 1 else 0):
+            kept = codes[:index] + codes[index + 1 :]
+            edited = copy.deepcopy(rule)
+            if kept:
+                edited["regions"][key] = kept
+            else:
+                del edited["regions"][key]
+            yield make("region", ("regions", key), codes, kept, edited)
+    edited = copy.deepcopy(rule)
+    del edited["regions"]
+    yield make("region", ("regions",), _region_text(regions), None, edited)
+
+
+def _dated(rule: dict[str, Any], make: _Make) -> Iterator[Mutant]:
+    """A rule's first and last day, each moved one day earlier and one day later."""
+    for key in ("effective_from", "effective_to"):
+        value = rule.get(key)
+        if value is None:
+            continue
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        for moved in (day - timedelta(days=1), day + timedelta(days=1)):
+            written: Any = moved if isinstance(value, date) else moved.isoformat()
+            yield make(
+                "date", (key,), day.isoformat(), moved.isoformat(), _edited(rule, (key,), written)
+            )
 
 
 def _conditions(node: Any, path: _Path) -> Iterator[tuple[_Path, dict[str, Any]]]:
@@ -284,7 +481,7 @@ def _edited(rule: dict[str, Any], path: _Path, value: Any) -> dict[str, Any]:
     target: Any = edited
     for part in path[:-1]:
         target = target[part]
-    target[path[-1]] = value
+    target[path[-1]] = copy.deepcopy(value)
     return edited
 
 
@@ -294,14 +491,12 @@ def _edited(rule: dict[str, Any], path: _Path, value: Any) -> dict[str, Any]:
 @dataclass
 class _Judge:
     """Everything a process needs to judge mutants: the documents, the suite, the original
-    answers, and the profiles searched for a killing case."""
+    rule base and how long the solver may take over one mutant."""
 
     documents: RuleBaseDocuments
     cases: list[Case]
-    search_size: int
-    seed: int
+    timeout: float
     original: ReferenceEvaluator = field(init=False)
-    _synthetic: list[tuple[dict[str, Any], date]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.original = ReferenceEvaluator(self.documents.to_rule_base())
@@ -316,81 +511,43 @@ class _Judge:
             result = evaluator.evaluate(case.profile, case.as_of or CASE_DAY)
             if check_case(case, result):
                 return MutantOutcome(mutant, "killed", killed_by=case.name)
-        suggested = self._killing_case(mutant, evaluator)
-        if suggested is None:
+        comparison = compare_rule_bases(self.original.rule_base, rule_base, timeout=self.timeout)
+        if comparison.verdict == "equivalent":
+            return MutantOutcome(mutant, "equivalent")
+        if comparison.witness is None:
             return MutantOutcome(mutant, "equivalent_candidate")
+        suggested = self._killing_case(mutant, evaluator, comparison.witness)
         return MutantOutcome(mutant, "survived", suggested_case=suggested)
 
-    def _killing_case(self, mutant: Mutant, evaluator: ReferenceEvaluator) -> dict[str, Any] | None:
-        """A case the original base passes and the mutant fails, checked by evaluating it."""
-        for profile, day in self._candidates(mutant):
-            try:
-                original = self.original.evaluate(profile, day)
-            except ProfileError:
-                continue
-            changed = evaluator.evaluate(profile, day)
-            if original.decision() == changed.decision():
-                continue
-            data = _case_data(mutant, profile, day, original, changed)
+    def _killing_case(
+        self, mutant: Mutant, evaluator: ReferenceEvaluator, witness: Witness
+    ) -> dict[str, Any]:
+        """The solver's witness as a case the original base passes and the mutant fails,
+        checked by evaluating it on both; a witness that does not tell them apart is a fault
+        of Ruta (:class:`WitnessError`), never reported as a survivor."""
+        day = date.fromisoformat(witness["as_of"])
+        try:
+            data = _case_data(
+                mutant,
+                witness["profile"],
+                day,
+                self.original.evaluate(witness["profile"], day),
+                evaluator.evaluate(witness["profile"], day),
+            )
             case = Case.model_validate(data)
-            # the case as written (empty fields left out) is evaluated afresh: it must pass on
-            # the rule base and fail on the mutant
-            again = self.original.evaluate(case.profile, day)
-            if not check_case(case, again) and check_case(
-                case, evaluator.evaluate(case.profile, day)
-            ):
-                return data
-        return None
-
-    def _candidates(self, mutant: Mutant) -> Iterator[tuple[dict[str, Any], date]]:
-        """Each case's profile moved through the values the original rule tests, then a
-        synthetic population."""
-        tests = _tests(self.documents.rule(mutant.rule) or {})
-        for case in self.cases:
-            day = case.as_of or CASE_DAY
-            for name, value in _boundary_values(tests):
-                yield {**case.profile, name: value}, day
-        yield from self._synthetic_profiles()
-
-    def _synthetic_profiles(self) -> list[tuple[dict[str, Any], date]]:
-        if self._synthetic is None:
-            people = synthetic_population(self.search_size, self.seed).members()
-            self._synthetic = [(dict(data), own or CASE_DAY) for data, own in people]
-        return self._synthetic
-
-
-def _tests(rule: dict[str, Any]) -> list[dict[str, Any]]:
-    return [node for _, node in _conditions(rule.get("when"), ("when",)) if "field" in node]
-
-
-def _boundary_values(tests: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
-    """For each field a test reads: a number at, just below and just above the threshold;
-    every choice of a choice field; both truths of a yes/no field; empty where allowed."""
-    fields = profile_fields()
-    seen: set[tuple[str, Any]] = set()
-    for test in tests:
-        spec = fields.get(str(test["field"]))
-        if spec is None:
-            continue
-        values: list[Any]
-        value = test.get("value")
-        if spec.kind.numeric and isinstance(value, int | float) and not isinstance(value, bool):
-            step = 1 if spec.kind is FieldKind.INTEGER else 0.5
-            values = [value - 2 * step, value - step, value, value + step, value + 2 * step]
-            if spec.kind is FieldKind.INTEGER:
-                values = [int(v) for v in values]
-        elif spec.kind is FieldKind.CHOICE:
-            values = list(spec.choices)
-        elif spec.kind is FieldKind.BOOLEAN:
-            values = [True, False]
-        else:
-            values = []
-        if spec.nullable:
-            values.append(None)
-        for item in values:
-            if (spec.name, item) not in seen:
-                seen.add((spec.name, item))
-                yield spec.name, item
+            # the case as written (empty fields left out) is evaluated afresh
+            passes = not check_case(case, self.original.evaluate(case.profile, day))
+            fails = bool(check_case(case, evaluator.evaluate(case.profile, day)))
+        except ProfileError:
+            passes = fails = False
+        if not (passes and fails):
+            raise WitnessError(
+                f"mutation fault: the solver's profile for the mutant {mutant.description} does"
+                " not tell it apart from the rule base when evaluated",
+                f"fallo de la mutación: el perfil del solucionador para el mutante"
+                f" {mutant.description} no lo distingue de la base de reglas al evaluarlo",
+            )
+        return data
 
 
 def _case_data(
@@ -409,6 +566,9 @@ def _case_data(
     }
     if original.decision()["suppressed"] != changed.decision()["suppressed"]:
         data["suppressed"] = {s.code: sorted(s.rules) for s in original.suppressed}
+    notes = [_notes(original), _notes(changed)]
+    if notes[0] != notes[1]:
+        data["notes"] = notes[0]
     was = [f.id for f in original.fired]
     now = [f.id for f in changed.fired]
     if include := [r for r in was if r not in now]:
@@ -418,12 +578,17 @@ def _case_data(
     return data
 
 
+def _notes(result: Evaluation) -> dict[str, list[str]]:
+    """Service → the rules of its notes, as a case's ``notes`` states them."""
+    return {s.code: sorted(n.rule for n in s.notes) for s in result.services if s.notes}
+
+
 _JUDGE: list[_Judge] = []
 
 
-def _prepare(documents: RuleBaseDocuments, cases: list[Case], search_size: int, seed: int) -> None:
+def _prepare(documents: RuleBaseDocuments, cases: list[Case], timeout: float) -> None:
     """Initializer of a pool process: one judge per process, built before the first mutant."""
-    _JUDGE[:] = [_Judge(documents, cases, search_size, seed)]
+    _JUDGE[:] = [_Judge(documents, cases, timeout)]
 
 
 def _judge(mutant: Mutant) -> MutantOutcome:
@@ -435,23 +600,21 @@ def mutation_score(
     cases: Sequence[Case],
     *,
     workers: int | None = None,
-    search_size: int = SEARCH_SIZE,
-    seed: int = 0,
     rules: Collection[str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> MutationReport:
     """Mutate ``rule_base`` every way :func:`mutants_of` knows and run ``cases`` on each mutant,
     in ``workers`` processes (default: one per core; 1 runs here). ``rules`` limits the mutants
-    to those rule ids; ``search_size`` synthetic profiles (drawn with ``seed``) are searched
-    for a killing case after the boundary profiles. Raises
-    :class:`MutationError` if a case already fails on the rule base itself: a score is only
-    meaningful for a suite the rules pass."""
+    to those rule ids. A mutant no case kills is decided by the solver, allowed ``timeout``
+    seconds per mutant. Raises :class:`MutationError` if a case already fails on the rule base
+    itself: a score is only meaningful for a suite the rules pass."""
     documents = (
         rule_base
         if isinstance(rule_base, RuleBaseDocuments)
         else RuleBaseDocuments.from_rule_base(rule_base)
     )
     suite = list(cases)
-    judge = _Judge(documents, suite, search_size, seed)
+    judge = _Judge(documents, suite, timeout)
     for case in suite:
         try:
             result = judge.original.evaluate(case.profile, case.as_of or CASE_DAY)
@@ -479,7 +642,7 @@ def mutation_score(
     else:
         context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        count, context, initializer=_prepare, initargs=(documents, suite, search_size, seed)
+        count, context, initializer=_prepare, initargs=(documents, suite, timeout)
     ) as pool:
         chunk = max(1, len(mutants) // (count * 8))
         return MutationReport(tuple(pool.map(_judge, mutants, chunksize=chunk)))
@@ -490,7 +653,7 @@ def yaml_case(case: dict[str, Any]) -> str:
     stream = io.StringIO()
     writer = YAML()
     writer.default_flow_style = None
-    writer.width = 100
+    writer.width = 4096  # a case's profile on one line, never broken inside a pair
     writer.dump([case], stream)
     return stream.getvalue()
 
@@ -503,6 +666,8 @@ def _show(value: Any) -> str:
         return "(none)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
 
 
@@ -521,6 +686,14 @@ def _condition_text(node: Any) -> str:
 def _suppression_text(suppress: dict[str, Any]) -> str:
     parts = [*suppress.get("services", []), *(f"area {a}" for a in suppress.get("areas", []))]
     return "suppress " + ", ".join(str(p) for p in parts)
+
+
+def _region_text(regions: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{key} {_show(list(regions[key]))}"
+        for key in ("departments", "municipalities")
+        if regions.get(key)
+    )
 
 
 def _path_text(path: _Path) -> str:

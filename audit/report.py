@@ -253,16 +253,7 @@ class _Page:
         none = sum(1 for x in r.network if x.level == Level.NONE)
         v = r.verification
         if r.mutation is not None:
-            m = r.mutation
-            mut_es = (
-                f"puntaje de mutación {m.score:.1%}: {m.killed} de {m.mutants} mutantes "
-                f"eliminados, {len(m.survivors)} sobreviven, "
-                f"{len(m.equivalent_candidates)} probablemente equivalentes"
-            )
-            mut_en = (
-                f"mutation score {m.score:.1%}: {m.killed} of {m.mutants} mutants killed, "
-                f"{len(m.survivors)} survived, {len(m.equivalent_candidates)} probably equivalent"
-            )
+            mut_es, mut_en = r.mutation.summary("es"), r.mutation.summary("en")
         else:
             mut_es = "sin puntaje de mutación: algún caso falla en la base misma"
             mut_en = "no mutation score: some case fails on the rule base itself"
@@ -338,14 +329,29 @@ class _Page:
             f"<pre>{html.escape(yaml_case(o.suggested_case or {}))}</pre></li>"
             for o in m.survivors
         )
-        equivalent = "".join(
+        equivalent = "".join(f"<li>{html.escape(o.mutant.description)}</li>" for o in m.equivalent)
+        undecided = "".join(
             f"<li>{html.escape(o.mutant.description)}</li>" for o in m.equivalent_candidates
         )
         return (
             _heading("mutation")
             + f"<ul>{survivors}</ul>"
-            + _both("Candidatos equivalentes", "Equivalent candidates", "h3")
+            + _both(
+                "Mutantes equivalentes (demostrado: no cambian ninguna respuesta)",
+                "Equivalent mutants (proved: they change no answer)",
+                "h3",
+            )
             + f"<ul>{equivalent}</ul>"
+            + (
+                _both(
+                    "Candidatos a equivalentes (el solucionador no decidió a tiempo)",
+                    "Equivalent candidates (the solver did not decide in time)",
+                    "h3",
+                )
+                + f"<ul>{undecided}</ul>"
+                if undecided
+                else ""
+            )
         )
 
     def _verification(self) -> str:

@@ -166,6 +166,21 @@ def test_a_thin_suite_shows_its_survivors_with_killing_cases_in_the_page() -> No
     assert len(data["mutation"]["survivors"]) == len(report.mutation.survivors)
 
 
+def test_the_page_lists_a_proved_equivalent_mutant_apart_from_the_survivors() -> None:
+    """P29's mutants with the humanitarian cases: one is proved to change no answer; the page
+    lists it under its own heading, in both languages, and the summary counts it."""
+    cases = load_suite([default_cases_dir() / "humanitarian.yaml"])
+    report = audit_report(cases, shipped_base(), load_network(), workers=1, rules=["P29"])
+    assert report.mutation is not None
+    [equivalent] = report.mutation.equivalent
+    page = report.html("en")
+    heading = page.index("Equivalent mutants (proved: they change no answer)")
+    assert "Mutantes equivalentes (demostrado: no cambian ninguna respuesta)" in page
+    assert page.index(html.escape(equivalent.mutant.description), heading) > heading
+    assert "1 equivalent (proved)" in page and "1 equivalentes (demostrado)" in page
+    assert report.as_json()["mutation"]["equivalent"][0]["proved"] is True
+
+
 WRONG_CASE = """
 - name: P17 gives urgent care at normal priority (wrong on purpose)
   profile: {age: 30, department: "11", municipality: "11001", years_abroad: 1,

@@ -31,7 +31,7 @@ def p01_raised(tmp_path: Path) -> Path:
 def test_simulate_prints_the_changes_and_the_broken_cases_in_spanish(p01_raised: Path) -> None:
     result = runner.invoke(app, ["rules", "simulate", "--to", str(p01_raised), "--cases"])
     assert result.exit_code == 1, result.output  # protocol cases break
-    assert "189 perfiles, 3 con otra hoja de ruta, 0 no válidos" in result.stdout
+    assert "197 perfiles, 3 con otra hoja de ruta, 0 no válidos" in result.stdout
     assert "LEGAL_RUR_REGISTRATION" in result.stdout and "pierden" in result.stdout
     assert "Inscripción" in result.stdout  # the service's label, under its code
     assert "casos de protocolo fallan con la base propuesta" in result.stdout
