@@ -23,8 +23,10 @@ from engine.messages import bilingual
 from network import NetworkError, UnknownPlaceError
 from store import (
     ConflictError,
+    InvalidFieldError,
     InvalidRequestError,
     InvalidRuleBaseError,
+    InvalidTransitionError,
     PermissionDeniedError,
     PreconditionFailedError,
     StoreError,
@@ -43,8 +45,10 @@ __all__ = [
     "AuditInputError",
     "AuditNotReadyError",
     "BodyTooLargeError",
+    "ConflictApiError",
     "ForbiddenError",
     "InvalidCsvError",
+    "NoOfficeError",
     "NotFoundError",
     "PreconditionRequiredError",
     "RutaApiError",
@@ -118,6 +122,31 @@ class InvalidCsvError(RutaApiError):
 
     def __init__(self, message: str, message_es: str) -> None:
         super().__init__(422, message, message_es, field="body")
+
+
+class ConflictApiError(RutaApiError):
+    """The request does not fit the record's present state (e.g. a referral before any
+    roadmap); the message says what to do first."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(409, message, message_es)
+
+
+class NoOfficeError(RutaApiError):
+    """A caseworker whose account names no office cannot open or see cases."""
+
+    code = "forbidden"
+
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            "your account names no office, so it cannot work on cases; ask an administrator"
+            " (`ruta users add NAME --role caseworker --office OFFICE`)",
+            "su cuenta no tiene oficina, así que no puede trabajar con casos; pídala a un"
+            " administrador (`ruta users add NOMBRE --role caseworker --office OFICINA`)",
+        )
 
 
 class AuditInputError(RutaApiError):
@@ -204,13 +233,13 @@ class PreconditionRequiredError(RutaApiError):
 
     code = "precondition_required"
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "draft", what_es: str = "del borrador") -> None:
         super().__init__(
             428,
-            "send If-Match with the draft's ETag (from GET), so an edit never overwrites"
+            f"send If-Match with the {what}'s ETag (from GET), so a change never overwrites"
             " someone else's",
-            "envíe If-Match con la ETag del borrador (de GET), para que una edición nunca"
-            " sobrescriba la de otra persona",
+            f"envíe If-Match con la ETag {what_es} (de GET), para que un cambio nunca"
+            " sobrescriba el de otra persona",
             field="header.if-match",
         )
 
@@ -233,6 +262,19 @@ def store_error_response(error: StoreError) -> JSONResponse:
     file, line, rule and path."""
     status = next((code for kind, code in _STORE_STATUS.items() if isinstance(error, kind)), 500)
     problems: list[dict[str, Any]] | None = None
+    if isinstance(error, InvalidFieldError):
+        problems = [
+            {"field": error.field, "message": error.message, "message_es": error.message_es}
+        ]
+    if isinstance(error, InvalidTransitionError):
+        problems = [
+            {
+                "field": "to",
+                "message": f"allowed: {', '.join(error.allowed) or 'none'}",
+                "message_es": f"permitidos: {', '.join(error.allowed) or 'ninguno'}",
+                "allowed": list(error.allowed),
+            }
+        ]
     if isinstance(error, InvalidRuleBaseError):
         problems = [
             {

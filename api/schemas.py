@@ -157,6 +157,9 @@ class Problem(BaseModel):
     file: str | None = Field(None, description="For a refused rule edit: the rule file.")
     line: int | None = Field(None, description="For a refused rule edit: the line, if known.")
     rule: str | None = Field(None, description="For a refused rule edit: the rule's id.")
+    allowed: list[str] | None = Field(
+        None, description="For a referral move refused (invalid_transition): the moves allowed."
+    )
 
 
 class ErrorDetail(BaseModel):

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     simulation_workers: int | None = Field(default=None, ge=1)
     #: The largest population a simulation takes (synthetic or sent), so memory stays bounded.
     max_simulation_profiles: int = Field(default=200_000, ge=1)
+    #: The keys returnees' identities are encrypted with (Fernet, comma-separated: the first
+    #: encrypts, all decrypt). Unset with the embedded store: a key file in ``data_dir``.
+    data_key: str | None = Field(default=None, repr=False)
     #: The most cases an audit's suite may hold, so an audit's time and memory stay bounded.
     max_audit_cases: int = Field(default=5_000, ge=1)
     #: Set by `ruta serve` once it has prepared the store, so its workers do not again.

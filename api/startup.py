@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import RuleBaseDocuments, RuleBaseError, default_rules_dir
-from store import Store, StoreError
+from store import IdentityCipher, Store, StoreError
 
 from .settings import Settings
 
@@ -48,11 +48,22 @@ class StartupReport:
 def open_store(settings: Settings) -> Store:
     """The store the settings name, with its schema up to date."""
     try:
-        store = Store(settings.database_url, data_dir=settings.data_dir)
+        store = Store(settings.database_url, data_dir=settings.data_dir, cipher=cipher(settings))
         store.upgrade()
     except StoreError as error:
         raise StartupError(error.message, error.message_es) from None
     return store
+
+
+def cipher(settings: Settings) -> IdentityCipher | None:
+    """The keys identities are encrypted with: ``RUTA_DATA_KEY`` (a wrong key stops the start);
+    without it, a key file beside the embedded store; with PostgreSQL and no key, none (cases
+    are then refused with a message saying to set ``RUTA_DATA_KEY``)."""
+    if settings.data_key:
+        return IdentityCipher.from_setting(settings.data_key, None)
+    if settings.database_url is None:
+        return IdentityCipher.from_setting(None, settings.data_dir)
+    return None
 
 
 def prepare(settings: Settings, store: Store, *, bootstrap: bool = True) -> StartupReport:

@@ -12,12 +12,18 @@ Typical use::
 """
 
 from .access import Access, access
+from .access_log import Access as CaseAccess
+from .access_log import AccessLog
 from .audits import AuditInfo, Audits
+from .cases import CaseInfo, Cases, ConsentInfo, ProfileChange, ReceiptInfo, scope_of
 from .database import Database, database_url, redacted
 from .errors import (
     ConflictError,
+    ConsentRequiredError,
+    InvalidFieldError,
     InvalidRequestError,
     InvalidRuleBaseError,
+    InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
@@ -26,7 +32,10 @@ from .errors import (
     StoreUnavailableError,
     UnauthenticatedError,
 )
+from .identity import KEY_FILE, Identity, IdentityCipher, new_key
+from .lifecycle import ReferralPolicy, referral_policy
 from .people import Principal, TokenInfo, UserInfo, digest
+from .referral_store import ReferralInfo, Referrals, ReferralStep, iso_week_start
 from .rule_bases import DraftInfo, Publication, RuleBases, VersionInfo, problems_of
 from .simulations import SimulationInfo, Simulations
 from .store import BOOTSTRAP_ADMIN, Store
@@ -34,20 +43,37 @@ from .trail import TrailEvent, TrailVerdict
 
 __all__ = [
     "BOOTSTRAP_ADMIN",
+    "KEY_FILE",
     "Access",
+    "AccessLog",
     "AuditInfo",
     "Audits",
+    "CaseAccess",
+    "CaseInfo",
+    "Cases",
     "ConflictError",
+    "ConsentInfo",
+    "ConsentRequiredError",
     "Database",
     "DraftInfo",
+    "Identity",
+    "IdentityCipher",
+    "InvalidFieldError",
     "InvalidRequestError",
     "InvalidRuleBaseError",
+    "InvalidTransitionError",
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "Principal",
     "Problem",
+    "ProfileChange",
     "Publication",
+    "ReceiptInfo",
+    "ReferralInfo",
+    "ReferralPolicy",
+    "ReferralStep",
+    "Referrals",
     "RuleBases",
     "SimulationInfo",
     "Simulations",
@@ -63,6 +89,10 @@ __all__ = [
     "access",
     "database_url",
     "digest",
+    "iso_week_start",
+    "new_key",
     "problems_of",
     "redacted",
+    "referral_policy",
+    "scope_of",
 ]

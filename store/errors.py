@@ -4,12 +4,15 @@
 
     StoreError                       base: a stable ``code``, ``message`` and ``message_es``
     ├── StoreUnavailableError        the database cannot be reached or its schema is not Ruta's
-    ├── NotFoundError                no such record (draft, version, user, simulation, audit)
+    ├── NotFoundError                no such record (draft, version, case, referral, audit…)
     ├── ConflictError                the record changed state meanwhile; what is allowed is named
-    │   └── PreconditionFailedError  an edit based on an old revision of a draft (If-Match)
+    │   ├── PreconditionFailedError  a change based on an old revision (If-Match)
+    │   ├── InvalidTransitionError   a referral move its status does not allow; ``allowed``
+    │   └── ConsentRequiredError     sending a referral without the person's consent
     ├── PermissionDeniedError        a rule of governance refuses this person (e.g. self-approval)
     ├── InvalidRuleBaseError         an edit the loader refuses; ``problems`` lists each one
     ├── InvalidRequestError          a name, role or reference that cannot be used
+    │   └── InvalidFieldError        one named field of a request (``field``)
     └── UnauthenticatedError         no valid token
 
 Messages never carry a token or a returnee's data; they name records by id.
@@ -21,8 +24,11 @@ from dataclasses import dataclass
 
 __all__ = [
     "ConflictError",
+    "ConsentRequiredError",
+    "InvalidFieldError",
     "InvalidRequestError",
     "InvalidRuleBaseError",
+    "InvalidTransitionError",
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionFailedError",
@@ -74,6 +80,23 @@ class PreconditionFailedError(ConflictError):
     code = "precondition_failed"
 
 
+class InvalidTransitionError(ConflictError):
+    """A referral asked to move to a status its present status does not lead to (HTTP 409);
+    ``allowed`` names the statuses it may move to."""
+
+    code = "invalid_transition"
+
+    def __init__(self, message: str, message_es: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(message, message_es)
+        self.allowed = allowed
+
+
+class ConsentRequiredError(ConflictError):
+    """Sending a referral without the person's consent for that institution (HTTP 409)."""
+
+    code = "consent_required"
+
+
 class PermissionDeniedError(StoreError):
     """A governance rule refuses this person this action (HTTP 403)."""
 
@@ -84,6 +107,14 @@ class InvalidRequestError(StoreError):
     """A name, role or reference that cannot be used (HTTP 422)."""
 
     code = "invalid_request"
+
+
+class InvalidFieldError(InvalidRequestError):
+    """One field of a request that cannot be used, named (HTTP 422)."""
+
+    def __init__(self, field: str, message: str, message_es: str) -> None:
+        super().__init__(message, message_es)
+        self.field = field
 
 
 class UnauthenticatedError(StoreError):

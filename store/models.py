@@ -12,16 +12,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AccessRow",
     "AuditRow",
     "Base",
+    "CaseProfileRow",
+    "CaseRow",
+    "ConsentRow",
     "DraftRow",
     "PublicationRow",
     "PublishedHeadRow",
+    "ReceiptRow",
+    "ReferralEventRow",
+    "ReferralRow",
     "SimulationRow",
     "TokenRow",
     "TrailEventRow",
@@ -72,6 +88,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(64))
+    #: The office a caseworker works at: they see that office's cases only.
+    office: Mapped[str | None] = mapped_column(String(64))
 
 
 class TokenRow(Base):
@@ -225,3 +243,122 @@ class TrailHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(HASH))
+
+
+# -- cases and referrals (issue 10) ----------------------------------------------------------
+
+
+class CaseRow(Base):
+    """A returnee's case at an office, under a pseudonymous id. ``identity`` (name, document,
+    phone) is encrypted; it is emptied when the person asks for their data to be erased, and
+    the rest stays for anonymous statistics. ``revision`` counts every change (ETag)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(Text)
+    identity: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CaseProfileRow(Base):
+    """One state of a case's profile: the history of what was answered, and by whom."""
+
+    __tablename__ = "case_profiles"
+    __table_args__ = (UniqueConstraint("case_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), ForeignKey("cases.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReceiptRow(Base):
+    """A roadmap given on a case, kept as given: the profile, the day, the rule-base version,
+    the network version and the answer, so it can be replayed and explained later."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[str] = mapped_column(String(10))
+    rule_base_hash: Mapped[str] = mapped_column(String(HASH))
+    network_version: Mapped[str] = mapped_column(String(80))
+    answer: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ConsentRow(Base):
+    """The person's consent to share their data with one institution, given or withdrawn: an
+    event; the latest for an institution is the one that counts."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), ForeignKey("cases.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(String(80))
+    given: Mapped[bool] = mapped_column(Boolean)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReferralRow(Base):
+    """A referral of a case to an institution for one service, and where it stands."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(32), ForeignKey("cases.id"), index=True)
+    office: Mapped[str] = mapped_column(String(64), index=True)
+    department: Mapped[str] = mapped_column(String(8))
+    service: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(32))
+    institution_id: Mapped[str] = mapped_column(String(80), index=True)
+    receipt_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class ReferralEventRow(Base):
+    """One step of a referral: from which status to which, why, who and when."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[str] = mapped_column(String(32), ForeignKey("referrals.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessRow(Base):
+    """One read of a case (Ley 1581 de 2012: who read whose data, when, through what). Rows
+    are only ever added."""
+
+    __tablename__ = "access_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[str] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(80))

@@ -43,10 +43,12 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: a person's name and role."""
+    """Who is asking: a person's name and role, and for a caseworker the office whose cases
+    they may see."""
 
     name: str
     role: str
+    office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class UserInfo:
     created_at: datetime
     created_by: str | None
     tokens: tuple[TokenInfo, ...]
+    office: str | None = None
 
 
 def digest(token: str) -> str:
@@ -101,17 +104,20 @@ def add_user(
     *,
     by: str,
     expires_at: datetime | None = None,
+    office: str | None = None,
 ) -> str:
-    """Create a person with a role and a first token; the token is returned, once."""
+    """Create a person with a role (and, for a caseworker, their office) and a first token;
+    the token is returned, once."""
     _check(name, role)
     if session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none():
         raise ConflictError(
             f"there is already a user named '{name}'; issue a new token for them instead",
             f"ya existe un usuario llamado '{name}'; emítale un token nuevo en su lugar",
         )
-    session.add(UserRow(name=name, role=role, created_at=utc_now(), created_by=by))
+    session.add(UserRow(name=name, role=role, created_at=utc_now(), created_by=by, office=office))
     session.flush()
-    trail.append(session, actor=by, action="user_created", subject=name, detail={"role": role})
+    detail = {"role": role, **({"office": office} if office else {})}
+    trail.append(session, actor=by, action="user_created", subject=name, detail=detail)
     return issue_token(session, name, by=by, expires_at=expires_at)
 
 
@@ -180,7 +186,7 @@ def authenticate(session: Session, token: str) -> Principal | None:
         return None
     row, user = found
     info = TokenInfo(row.prefix, row.created_at, row.expires_at, row.revoked_at)
-    return Principal(user.name, user.role) if info.active(utc_now()) else None
+    return Principal(user.name, user.role, user.office) if info.active(utc_now()) else None
 
 
 def list_users(session: Session) -> list[UserInfo]:
@@ -191,7 +197,7 @@ def list_users(session: Session) -> list[UserInfo]:
             TokenInfo(row.prefix, row.created_at, row.expires_at, row.revoked_at)
         )
     return [
-        UserInfo(u.name, u.role, u.created_at, u.created_by, tuple(tokens.get(u.id, ())))
+        UserInfo(u.name, u.role, u.created_at, u.created_by, tuple(tokens.get(u.id, ())), u.office)
         for u in users
     ]
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from . import people, trail
+from .access_log import AccessLog
 from .audits import Audits
+from .cases import Cases
 from .database import Database, database_url
+from .identity import IdentityCipher
 from .people import Principal, UserInfo
+from .referral_store import Referrals
+from .rights import export_case
 from .rule_bases import RuleBases
 from .simulations import Simulations
 from .trail import TrailEvent, TrailVerdict
@@ -26,12 +32,24 @@ class Store:
     trail."""
 
     def __init__(
-        self, url: str | None = None, *, data_dir: Path | None = None, schema: str | None = None
+        self,
+        url: str | None = None,
+        *,
+        data_dir: Path | None = None,
+        schema: str | None = None,
+        cipher: IdentityCipher | None = None,
     ) -> None:
         self.db = Database(database_url(url, data_dir or Path(".")), schema=schema)
         self.rule_bases = RuleBases(self.db)
         self.simulations = Simulations(self.db)
         self.audits = Audits(self.db)
+        self.cases = Cases(self.db, cipher)
+        self.referrals = Referrals(self.db, self.cases)
+        self.access_log = AccessLog(self.db)
+
+    def export_case(self, case_id: str, reader: Principal) -> dict[str, Any]:
+        """Everything held about the person of a case (right of access); the read is logged."""
+        return export_case(self.cases, case_id, reader)
 
     def upgrade(self) -> None:
         """Bring the schema up to date (see :meth:`Database.upgrade`)."""
@@ -53,9 +71,17 @@ class Store:
         except IntegrityError:  # another process created it at the same moment
             return None
 
-    def add_user(self, name: str, role: str, *, by: str, expires_at: datetime | None = None) -> str:
+    def add_user(
+        self,
+        name: str,
+        role: str,
+        *,
+        by: str,
+        expires_at: datetime | None = None,
+        office: str | None = None,
+    ) -> str:
         with self.db.write() as session:
-            return people.add_user(session, name, role, by=by, expires_at=expires_at)
+            return people.add_user(session, name, role, by=by, expires_at=expires_at, office=office)
 
     def issue_token(self, name: str, *, by: str, expires_at: datetime | None = None) -> str:
         with self.db.write() as session:
