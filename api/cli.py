@@ -60,6 +60,7 @@ from simulation import (
 from store import Store, StoreError, access
 
 from .batch import batch_header, batch_row, profile_from_row, read_rows
+from .cli_reports import keys_app, report_app
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
 from .settings import Settings
@@ -82,6 +83,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(network_app, name="network")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 
@@ -602,17 +605,32 @@ def users_add(
     role: Annotated[str, typer.Option(help=", ".join(access().roles))],
     expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print name, role and token")] = False,
+    office: Annotated[
+        str | None, typer.Option(help="the office whose cases a caseworker works on")
+    ] = None,
 ) -> None:
     """Create a person with a role, and print their API token (shown this once only)."""
-    store = _store(Settings())
+    settings = Settings()
+    if office is not None:
+        known = {o.id for o in _network(settings).data.offices}
+        if office not in known:
+            typer.echo(
+                f"unknown office; use one of: {', '.join(sorted(known))}\n"
+                f"oficina desconocida; use una de: {', '.join(sorted(known))}",
+                err=True,
+            )
+            raise typer.Exit(1)
+    store = _store(settings)
     try:
-        token = store.add_user(name, role, by="cli", expires_at=_expiry(expires_in_days))
+        token = store.add_user(
+            name, role, by="cli", expires_at=_expiry(expires_in_days), office=office
+        )
     except StoreError as error:
         _refused(error)
     finally:
         store.close()
     if as_json:
-        print(json.dumps({"name": name, "role": role, "token": token}))
+        print(json.dumps({"name": name, "role": role, "office": office, "token": token}))
     else:
         typer.echo(f"{name} ({role}): {token}")
         typer.echo("the token is shown this once; Ruta keeps only its hash", err=True)

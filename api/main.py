@@ -15,7 +15,7 @@ from network import load_network
 
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
-from .routers import auditors, audits, cases, caseworkers, policy, rule_bases
+from .routers import auditors, audits, cases, caseworkers, policy, reports, rule_bases
 from .schemas import Health, error_responses
 from .settings import Settings
 from .startup import StartupError, announce, open_store, prepare
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auditors.router,
         audits.router,
         cases.router,
+        reports.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

@@ -36,6 +36,7 @@ from .identity import KEY_FILE, Identity, IdentityCipher, new_key
 from .lifecycle import ReferralPolicy, referral_policy
 from .people import Principal, TokenInfo, UserInfo, digest
 from .referral_store import ReferralInfo, Referrals, ReferralStep, iso_week_start
+from .reports import DIMENSIONS, Reports
 from .rule_bases import DraftInfo, Publication, RuleBases, VersionInfo, problems_of
 from .simulations import SimulationInfo, Simulations
 from .store import BOOTSTRAP_ADMIN, Store
@@ -43,6 +44,7 @@ from .trail import TrailEvent, TrailVerdict
 
 __all__ = [
     "BOOTSTRAP_ADMIN",
+    "DIMENSIONS",
     "KEY_FILE",
     "Access",
     "AccessLog",
@@ -74,6 +76,7 @@ __all__ = [
     "ReferralPolicy",
     "ReferralStep",
     "Referrals",
+    "Reports",
     "RuleBases",
     "SimulationInfo",
     "Simulations",

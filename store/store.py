@@ -16,6 +16,7 @@ from .database import Database, database_url
 from .identity import IdentityCipher
 from .people import Principal, UserInfo
 from .referral_store import Referrals
+from .reports import Reports
 from .rights import export_case
 from .rule_bases import RuleBases
 from .simulations import Simulations
@@ -46,6 +47,7 @@ class Store:
         self.cases = Cases(self.db, cipher)
         self.referrals = Referrals(self.db, self.cases)
         self.access_log = AccessLog(self.db)
+        self.reports = Reports(self.db)
 
     def export_case(self, case_id: str, reader: Principal) -> dict[str, Any]:
         """Everything held about the person of a case (right of access); the read is logged."""
