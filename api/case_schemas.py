@@ -12,6 +12,8 @@ from .schemas import Day, Language, ProfileBody, RecommendationResponse
 __all__ = [
     "CASE",
     "CASE_REQUEST",
+    "CONSENT",
+    "RECEIPT",
     "REFERRAL",
     "CaseListOut",
     "CaseOut",
@@ -179,26 +181,30 @@ class CaseRecommendationOut(RecommendationResponse):
     receipt: int = Field(description="The receipt's number within the case.")
 
 
+RECEIPT: dict[str, Any] = {
+    "case_id": CASE["id"],
+    "number": 1,
+    "profile": _PROFILE,
+    "as_of": "2026-12-02",
+    "rule_base": "3b8f0c1d…",
+    "network_version": "2026.11 (a1b2c3d4e5f6)",
+    "answer": {"services": ["…"], "suppressed": []},
+    "created_by": "carla",
+    "created_at": "2026-12-02T10:01:00+00:00",
+}
+
+CONSENT: dict[str, Any] = {
+    "institution_id": "icbf-cucuta",
+    "given": True,
+    "recorded_by": "carla",
+    "at": "2026-12-02T10:04:00+00:00",
+}
+
+
 class ReceiptOut(BaseModel):
     """A roadmap as it was given, with what it was computed from."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "case_id": CASE["id"],
-                    "number": 1,
-                    "profile": _PROFILE,
-                    "as_of": "2026-12-02",
-                    "rule_base": "3b8f0c1d…",
-                    "network_version": "2026.11 (a1b2c3d4e5f6)",
-                    "answer": {"services": ["…"], "suppressed": []},
-                    "created_by": "carla",
-                    "created_at": "2026-12-02T10:01:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [RECEIPT]})
 
     case_id: str
     number: int
@@ -240,18 +246,9 @@ class ConsentRequest(BaseModel):
 
 
 class ConsentOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "institution_id": "icbf-cucuta",
-                    "given": True,
-                    "recorded_by": "carla",
-                    "at": "2026-12-02T10:04:00+00:00",
-                }
-            ]
-        }
-    )
+    """One consent given or withdrawn."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CONSENT]})
 
     institution_id: str
     given: bool

@@ -25,7 +25,11 @@ from store import (
 
 from ..auth import require
 from ..case_schemas import (
+    CASE,
     CASE_REQUEST,
+    CONSENT,
+    RECEIPT,
+    REFERRAL,
     CaseListOut,
     CaseOut,
     CaseRecommendationOut,
@@ -74,6 +78,14 @@ def _revision(record_id: str, if_match: str | None, what: str, what_es: str) -> 
             f"If-Match no nombra una revisión {what_es}; obténgalo con GET y use su ETag",
         )
     return int(found.group(2))
+
+
+def _listed(example: dict[str, Any], *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of an endpoint answering a list like ``[example]``."""
+    return {
+        200: {"content": {"application/json": {"example": [example]}}},
+        **error_responses(*statuses),
+    }
 
 
 def _office(person: Principal) -> None:
@@ -175,7 +187,26 @@ async def change_profile(
     return info.to_json()
 
 
-@router.get("/cases/{case_id}/export", responses=error_responses(404))
+_EXPORT_EXAMPLE: dict[str, Any] = {
+    "case": CASE,
+    "receipts": [{"number": 1, "rule_base": "3b8f0c1d…", "answer": {"services": ["…"]}}],
+    "consents": [{"institution_id": "icbf-cucuta", "given": True, "recorded_by": "carla"}],
+    "referrals": [REFERRAL],
+    "accesses": [{"seq": 1, "actor": "carla", "role": "caseworker", "action": "read_case"}],
+}
+
+
+@router.get(
+    "/cases/{case_id}/export",
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}, "example": _EXPORT_EXAMPLE}
+            }
+        },
+        **error_responses(404),
+    },
+)
 async def export_case(case_id: str, store: StoreDep, person: Exporter) -> dict[str, Any]:
     """Right of access (Ley 1581 de 2012): everything Ruta holds about the person of the
     case — identity, profile history, roadmaps, consents, referrals, and who read the case."""
@@ -220,7 +251,9 @@ async def recommend_case(
 
 
 @router.get(
-    "/cases/{case_id}/receipts", response_model=list[ReceiptOut], responses=error_responses(404)
+    "/cases/{case_id}/receipts",
+    response_model=list[ReceiptOut],
+    responses=_listed(RECEIPT, 404),
 )
 async def receipts(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every roadmap given on the case, oldest first."""
@@ -293,7 +326,9 @@ async def record_consent(
 
 
 @router.get(
-    "/cases/{case_id}/consents", response_model=list[ConsentOut], responses=error_responses(404)
+    "/cases/{case_id}/consents",
+    response_model=list[ConsentOut],
+    responses=_listed(CONSENT, 404),
 )
 async def consents(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every consent given or withdrawn on the case, oldest first."""
@@ -339,7 +374,9 @@ async def refer(
 
 
 @router.get(
-    "/cases/{case_id}/referrals", response_model=list[ReferralOut], responses=error_responses(404)
+    "/cases/{case_id}/referrals",
+    response_model=list[ReferralOut],
+    responses=_listed(REFERRAL, 404),
 )
 async def case_referrals(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """The case's referrals, oldest first, each with its steps."""
@@ -391,7 +428,34 @@ async def move_referral(
     return info.to_json()
 
 
-@router.get("/referral-lifecycle", responses=error_responses())
+@router.get(
+    "/referral-lifecycle",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "example": {
+                        "start": "proposed",
+                        "statuses": {
+                            "proposed": {
+                                "label": {"es": "propuesta", "en": "proposed"},
+                                "to": ["sent", "cancelled"],
+                                "open": True,
+                            }
+                        },
+                        "reasons": {
+                            "rejected": {"no_capacity": {"es": "sin cupo", "en": "no capacity"}}
+                        },
+                        "reason_required": ["not_attended", "rejected"],
+                        "needs_consent": ["sent"],
+                    },
+                }
+            }
+        },
+        **error_responses(),
+    },
+)
 async def lifecycle(_: Reader) -> dict[str, Any]:
     """The statuses of a referral with their names, the moves each allows, and the reasons
     a rejection, a missed appointment or a cancellation may give (policy data)."""
