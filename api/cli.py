@@ -59,11 +59,12 @@ from simulation import (
 )
 from store import Store, StoreError, access
 
-from .batch import batch_header, batch_row, profile_from_row, read_rows
+from .batch import HeaderStyle, PersonAnswer, answer_cells, answer_header, answer_person
 from .cli_reports import keys_app, report_app
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
 from .settings import Settings
+from .sheets import profile_from_row, read_sheet
 from .startup import StartupError, announce, open_store, prepare
 
 app = typer.Typer(
@@ -250,15 +251,40 @@ def recommend(
     console.print(table)
 
 
+HeadersOption = Annotated[
+    HeaderStyle,
+    typer.Option(
+        help="codes (default): columns headed by service codes, for programs; labels: by the"
+        " services' labels in --lang, for people"
+    ),
+]
+
+#: Rows with errors listed on the terminal; the rest are counted (all are in the answer).
+_BAD_ROWS_SHOWN = 20
+
+
 @app.command()
 def batch(
     source: Annotated[Path, typer.Argument(help="CSV, one profile per row", exists=True)],
     target: Annotated[Path, typer.Argument(help="CSV to write: a row per person")],
     lang: LanguageOption = Language.ES,
+    headers: HeadersOption = HeaderStyle.CODES,
 ) -> None:
-    """Recommendations for a spreadsheet of profiles, with a progress bar."""
+    """Recommendations for a spreadsheet of profiles, with a progress bar. The sheet may be
+    separated by commas, semicolons or tabs, with decimal commas, and headed by field names or
+    their Spanish or English labels; identifier columns (id, caso…) are copied to the answer.
+    Rows with errors are listed on the terminal (row and fields, never values) and make the
+    command exit with 1; every other row is still answered."""
+    if _same_file(source, target):
+        _fail(
+            lang,
+            f"{target.name}: the answer would overwrite the spreadsheet being read; name"
+            " another file for it (nothing was written)",
+            f"{target.name}: la respuesta sobrescribiría la hoja de cálculo que se lee; dé otro"
+            " archivo para ella (no se escribió nada)",
+        )
     try:
-        rows = read_rows(source.read_bytes())
+        sheet = read_sheet(source.read_bytes())
     except InvalidCsvError as error:
         _fail(lang, f"{source.name}: {error.message}", f"{source.name}: {error.message_es}")
     except OSError as error:
@@ -268,24 +294,75 @@ def batch(
             f"{source.name}: no puede leerse ({error.strerror})",
         )
     try:
-        outbox = target.open("w", encoding="utf-8", newline="")
+        # The answer is written the way the sheet came: its separator, and Excel's UTF-8 mark.
+        outbox = target.open(
+            "w", encoding="utf-8-sig" if sheet.byte_order_mark else "utf-8", newline=""
+        )
     except OSError as error:
         _fail(
             lang,
             f"{target.name}: cannot be written ({error.strerror})",
             f"{target.name}: no puede escribirse ({error.strerror})",
         )
+    bad: list[PersonAnswer] = []
     with outbox, _published_engine(Settings()) as engine:
-        writer = csv.writer(outbox)
-        writer.writerow(batch_header(engine))
+        writer = csv.writer(outbox, delimiter=sheet.separator)
+        writer.writerow(answer_header(engine, sheet.identifier_columns, lang, headers))
         label = "recomendaciones" if lang == "es" else "recommendations"
-        with typer.progressbar(rows, label=label) as progress:
-            for number, row in enumerate(progress, start=1):
-                writer.writerow(_answer(partial(batch_row, engine, number, row, lang), lang))
+        with typer.progressbar(sheet.rows, label=label) as progress:
+            for row in progress:
+                answer = _answer(partial(answer_person, engine, row), lang)
+                writer.writerow(answer_cells(engine, answer, lang))
+                if answer.problems:
+                    bad.append(answer)
+    count, plural = len(sheet.rows), "" if len(sheet.rows) == 1 else "s"
     if lang == "es":
-        typer.echo(f"{len(rows)} filas escritas en {target.name}")
+        typer.echo(f"{count} fila{plural} escrita{plural} en {target.name}")
     else:
-        typer.echo(f"{len(rows)} rows written to {target.name}")
+        typer.echo(f"{count} row{plural} written to {target.name}")
+    if bad:
+        _show_bad_rows(bad, target.name, lang)
+        raise typer.Exit(1)
+
+
+def _same_file(source: Path, target: Path) -> bool:
+    """Whether ``target`` is ``source`` under another name (relative path, link, symlink)."""
+    try:
+        return source.resolve() == target.resolve() or (
+            target.exists() and os.path.samefile(source, target)
+        )
+    except OSError:
+        return False
+
+
+def _show_bad_rows(bad: list[PersonAnswer], target: str, lang: str) -> None:
+    """The rows nothing was recommended for, on the terminal's error stream: row number and
+    each invalid field with what was expected, never a cell's content."""
+    es, plural = lang == "es", "" if len(bad) == 1 else "s"
+    if es:
+        head = (
+            f"{len(bad)} fila{plural} con errores, sin recomendación (la fila n es la fila n + 1"
+            " de la hoja de cálculo, contando el encabezado):"
+        )
+    else:
+        head = (
+            f"{len(bad)} row{plural} with errors, nothing recommended (row n is the"
+            " spreadsheet's row n + 1, counting the header):"
+        )
+    lines = [head]
+    for answer in bad[:_BAD_ROWS_SHOWN]:
+        problems = "; ".join(
+            f"{p.field}: {p.message_es if es else p.message}" for p in answer.problems
+        )
+        lines.append(f"  {'fila' if es else 'row'} {answer.row.number}: {problems}")
+    hidden = len(bad) - _BAD_ROWS_SHOWN
+    if hidden > 0:
+        lines.append(
+            f"  … y {hidden} filas más: vea la columna de errores de {target}"
+            if es
+            else f"  … and {hidden} more rows: see the errors column of {target}"
+        )
+    typer.echo("\n".join(lines), err=True)
 
 
 @rules_app.command("check")
@@ -420,7 +497,7 @@ def _profiles_file(path: Path, lang: str) -> Population:
         )
     if path.suffix.lower() == ".csv":
         try:
-            rows = read_rows(data)
+            rows = read_sheet(data).rows
         except InvalidCsvError as error:
             _fail(lang, f"{path.name}: {error.message}", f"{path.name}: {error.message_es}")
         people: list[Any] = []

@@ -44,6 +44,7 @@ __all__ = [
     "RETRY_AFTER_SECONDS",
     "AuditInputError",
     "AuditNotReadyError",
+    "BatchLimitError",
     "BodyTooLargeError",
     "ConflictApiError",
     "ForbiddenError",
@@ -147,6 +148,25 @@ class NoOfficeError(RutaApiError):
             "su cuenta no tiene oficina, así que no puede trabajar con casos; pídala a un"
             " administrador (`ruta users add NOMBRE --role caseworker --office OFICINA`)",
         )
+
+
+class BatchLimitError(RutaApiError):
+    """A batch asking more of one request than the service allows: more people than
+    ``RUTA_MAX_BATCH_ITEMS``, or more referral targets per service than
+    ``RUTA_MAX_BATCH_TARGETS``. Each problem names where, as ``(field, English, Spanish)``."""
+
+    code = "invalid_request"
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        super().__init__(422, *_INVALID_REQUEST)
+        self.problems = problems
+
+    def response(self) -> JSONResponse:
+        problems = [
+            {"field": field, "message": message, "message_es": message_es}
+            for field, message, message_es in self.problems
+        ]
+        return JSONResponse(error_body(self.code, self.message, self.message_es, problems), 422)
 
 
 class AuditInputError(RutaApiError):

@@ -349,19 +349,21 @@ BATCH_RESPONSE: Final[list[dict[str, Any]]] = [
     {"error": {**INVALID_PROFILE["error"], "problems": INVALID_PROFILE["error"]["problems"][:1]}},
 ]
 
-#: A spreadsheet of two people, one per row, columns named as the profile's fields.
+#: A spreadsheet of two people, one per row, columns named as the profile's fields (or by their
+#: labels), and the office's case number carried through to the answer.
 BATCH_CSV_REQUEST: Final[str] = (
-    "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
-    "34,54,54001,4,0.5,deported,no\n"
-    "200,11,11001,1,1,voluntary,\n"
+    "caso,age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"
+    "A-101,34,54,54001,4,0.5,deported,no\n"
+    "A-102,200,11,11001,1,1,voluntary,\n"
 )
 
-#: Its answer: a row per person, a column per service of the catalogue (cut to four here).
+#: Its answer: the case number, a row per person, a column per service of the catalogue (cut
+#: to four here).
 BATCH_CSV_RESPONSE: Final[str] = (
-    "row,rule_base_version,HEALTH_SUBSIDIZED_ENROLLMENT,LEGAL_RUR_REGISTRATION,"
+    "caso,row,rule_base_version,HEALTH_SUBSIDIZED_ENROLLMENT,LEGAL_RUR_REGISTRATION,"
     "HUM_TEMPORARY_SHELTER,HUM_EMERGENCY_KIT,errors\n"
-    "1,2026.11,Normal,Normal,Urgente,Alta,\n"
-    "2,2026.11,,,,,age: debe ser como máximo 120\n"
+    "A-101,1,2026.11,Normal,Normal,Urgente,Alta,\n"
+    "A-102,2,2026.11,,,,,age: debe ser como máximo 120\n"
 )
 
 

@@ -1,4 +1,11 @@
-"""The request body limit: a body over ``RUTA_MAX_BODY_BYTES`` is refused with 413.
+"""How much one request may ask of the service.
+
+- Its body: over ``RUTA_MAX_BODY_BYTES`` it is refused with 413.
+- A batch: at most ``RUTA_MAX_BATCH_ITEMS`` people (JSON items or spreadsheet rows), each with
+  at most ``RUTA_MAX_BATCH_TARGETS`` referral institutions per service; beyond, 422 naming the
+  body or the item. A batch of 5,000 people with 20 institutions each would answer about
+  170 MB of JSON: the caps keep one request's answer, and the time it holds the rule engine, to
+  what an office needs in one go (more is sent as further requests).
 
 Starlette's own body-limit middleware answers an over-long declared body in plain text, which
 would break the API's one error shape; this one answers in that shape. It refuses a declared
@@ -9,9 +16,13 @@ more than the limit in memory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import BodyTooLargeError
+from .errors import BatchLimitError, BodyTooLargeError
+
+__all__ = ["BodyLimitMiddleware", "check_batch"]
 
 
 class BodyLimitMiddleware:
@@ -49,3 +60,35 @@ def _content_length(scope: Scope) -> int | None:
         if name == b"content-length":
             return int(value) if value.isdigit() else None
     return None
+
+
+def check_batch(
+    people: int, max_people: int, targets: Sequence[int] = (), max_targets: int | None = None
+) -> None:
+    """Refuse a batch of more than ``max_people`` people, or whose items (by position) ask for
+    more than ``max_targets`` referral institutions per service, naming each such item."""
+    problems: list[tuple[str, str, str]] = []
+    if people > max_people:
+        problems.append(
+            (
+                "body",
+                f"at most {max_people} people per batch (setting RUTA_MAX_BATCH_ITEMS): send the"
+                " rest in another request",
+                f"como máximo {max_people} personas por lote (ajuste RUTA_MAX_BATCH_ITEMS):"
+                " envíe el resto en otra solicitud",
+            )
+        )
+    if max_targets is not None:
+        problems.extend(
+            (
+                f"[{position}].targets_per_service",
+                f"in a batch, at most {max_targets} (setting RUTA_MAX_BATCH_TARGETS); ask"
+                " POST /v1/recommendations for more",
+                f"en un lote, como máximo {max_targets} (ajuste RUTA_MAX_BATCH_TARGETS); pida"
+                " más con POST /v1/recommendations",
+            )
+            for position, asked in enumerate(targets)
+            if asked > max_targets
+        )
+    if problems:
+        raise BatchLimitError(problems)

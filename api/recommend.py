@@ -8,16 +8,18 @@ it), without building and re-checking a model for every request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from pydantic_core import to_json
 
-from engine import Evaluation, ReferralPreference, RuleEngine
+from engine import Evaluation, ProfileError, ReferralPreference, RuleEngine
 from network import Network
 
-from .schemas import RecommendationResponse
+from .errors import invalid_profile_body
+from .schemas import RecommendationRequest, RecommendationResponse
 
 
 def recommendation(
@@ -43,6 +45,23 @@ def recommendation_json(
 ) -> bytes:
     """:func:`recommendation` encoded as JSON, ready to send."""
     return to_json(recommendation(engine, network, profile, as_of, lang, targets_per_service))
+
+
+def batch_json(
+    engine: RuleEngine, network: Network, requests: Iterable[RecommendationRequest]
+) -> bytes:
+    """The answers to ``requests``, each encoded, joined by commas: a part of a batch's JSON
+    array, an invalid profile answered by its error in its place."""
+    answers = []
+    for item in requests:
+        try:
+            answer = recommendation(
+                engine, network, item.profile, item.as_of, item.lang, item.targets_per_service
+            )
+        except ProfileError as error:
+            answer = invalid_profile_body(error)
+        answers.append(to_json(answer))
+    return b",".join(answers)
 
 
 def recommend(

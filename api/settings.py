@@ -33,7 +33,13 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     #: A PostgreSQL URL (``postgresql://user@host/db``); the embedded SQLite file if unset.
     database_url: str | None = None
+    #: The largest request body, in bytes (413 beyond).
     max_body_bytes: int = 1_000_000
+    #: The most people in one batch: JSON items or spreadsheet rows (422 beyond).
+    max_batch_items: int = Field(default=5_000, ge=1)
+    #: The most referral institutions per service an item of a batch may ask for (422 beyond;
+    #: one recommendation alone may ask for up to 20).
+    max_batch_targets: int = Field(default=5, ge=0, le=20)
     #: How often each process looks for a newly published version, in seconds.
     poll_seconds: float = Field(default=0.5, gt=0, le=60)
     #: How long a checked token is trusted without asking the store again, in seconds.

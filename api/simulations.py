@@ -25,8 +25,8 @@ from simulation import (
 )
 from store import InvalidRequestError, SimulationInfo
 
-from .batch import profile_from_row, read_rows
 from .policy_schemas import SimulationRequest
+from .sheets import SheetRow, profile_from_row, read_sheet
 from .state import ServiceState
 
 __all__ = ["start_simulation"]
@@ -39,7 +39,7 @@ _PROGRESS_EVERY = 0.5
 def _population(state: ServiceState, asked: SimulationRequest | bytes) -> tuple[str, Population]:
     limit = state.settings.max_simulation_profiles
     if isinstance(asked, bytes):
-        rows = read_rows(asked)
+        rows = read_sheet(asked).rows
         _bounded(len(rows), limit)
         return "csv", profiles_population([_profile(row) for row in rows])
     chosen = [
@@ -66,7 +66,7 @@ def _population(state: ServiceState, asked: SimulationRequest | bytes) -> tuple[
     return "synthetic", synthetic_population(asked.synthetic.size, asked.synthetic.seed)
 
 
-def _profile(row: dict[str, str]) -> dict[str, Any] | ProfileError:
+def _profile(row: SheetRow) -> dict[str, Any] | ProfileError:
     """A spreadsheet row as a profile; a row that cannot be read counts as an invalid profile."""
     try:
         return profile_from_row(row)

@@ -130,9 +130,10 @@ def test_batch_names_a_row_with_too_many_cells(tmp_path: Path) -> None:
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text("age,department\n34,54,54001\n", encoding="utf-8")
     result = runner.invoke(app, ["batch", str(source), str(target)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "(row): la fila tiene más celdas" in target.read_text(encoding="utf-8")
-    assert "54001" not in target.read_text(encoding="utf-8")
+    assert "fila 1: (row): la fila tiene más celdas" in result.stderr
+    assert "54001" not in target.read_text(encoding="utf-8") + result.output
 
 
 def test_batch_says_when_the_answer_cannot_be_written(tmp_path: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import to_json
 
-from engine import ProfileError
 from engine.rule_model import ServiceEntry
 from engine.vocabulary import DEPARTMENTS
 from network import Network
@@ -17,10 +16,11 @@ from network.models import Institution
 
 from .. import examples
 from ..auth import require
-from ..batch import answer_rows, batch_header, csv_lines, read_rows
-from ..deps import EngineDep, EvaluationThreadDep, NetworkDep
-from ..errors import NotFoundError, UnknownFilterError, invalid_profile_body
-from ..recommend import recommendation, recommendation_json
+from ..batch import HeaderStyle, answer_header, answer_lines, csv_lines
+from ..deps import EngineDep, EvaluationThreadDep, NetworkDep, StateDep
+from ..errors import NotFoundError, UnknownFilterError
+from ..limits import check_batch
+from ..recommend import batch_json, recommendation_json
 from ..schemas import (
     BatchItemError,
     Language,
@@ -28,11 +28,14 @@ from ..schemas import (
     RecommendationResponse,
     error_responses,
 )
+from ..sheets import read_sheet
+from ..streaming import streamed_answer
 
 router = APIRouter(prefix="/v1", tags=["caseworkers"], dependencies=[Depends(require("recommend"))])
 
 _BATCH_ITEMS = TypeAdapter(list[RecommendationRequest])
-#: Profiles evaluated per turn of the evaluation thread in a batch (about 10 ms of work).
+#: Profiles evaluated per turn of the evaluation thread in a batch (about 10 ms of work), and
+#: per part of a streamed answer: what the service holds of a batch's answer at a time.
 _SLICE = 50
 
 
@@ -67,8 +70,11 @@ async def recommendations(
     responses={
         200: {
             "description": "The answers in the order asked: a roadmap, or an error object in"
-            " place of an invalid profile. CSV in gives CSV out: a row per person, a column"
-            " per service of the catalogue holding its priority, and an errors column.",
+            " place of an invalid profile. CSV in gives CSV out, with the sheet's separator:"
+            " the sheet's identifier columns, a row per person, a column per service of the"
+            " catalogue holding its priority, and an errors column. The answer is sent as it"
+            " is worked out; if the rule engine fails part-way and again when asked once more,"
+            " the transfer is cut short (never ended as if whole).",
             "model": list[RecommendationResponse | BatchItemError],
             "content": {
                 "application/json": {"example": examples.BATCH_RESPONSE},
@@ -101,52 +107,69 @@ async def recommendations(
 )
 async def recommendations_batch(
     request: Request,
+    state: StateDep,
     engine: EngineDep,
     network: NetworkDep,
     evaluation: EvaluationThreadDep,
     lang: Annotated[
-        Language, Query(description="Language of the CSV answer's error column.")
+        Language,
+        Query(
+            description="Language of the CSV answer's priorities and errors, and of its"
+            " column names with headers=labels."
+        ),
     ] = "es",
+    headers: Annotated[
+        HeaderStyle,
+        Query(
+            description="How the CSV answer's columns are headed: service codes (codes, stable"
+            " for programs) or service labels in lang (labels, for people)."
+        ),
+    ] = HeaderStyle.CODES,
 ) -> Response:
     """Many returnees at once, for spreadsheets and for intake days: a JSON array of request
-    bodies, or a CSV upload (a row per person, columns named as the profile's fields; an empty
-    cell takes the field's default)."""
+    bodies, or a CSV upload (a row per person; columns named as the profile's fields or by
+    their Spanish or English labels, plus identifier columns such as id or caso carried through
+    to the answer; comma, semicolon or tab between cells; a decimal comma in the fields that
+    take fractions; an empty cell takes the field's default). At most RUTA_MAX_BATCH_ITEMS
+    people (5,000 by default), each with at most RUTA_MAX_BATCH_TARGETS referral institutions
+    per service (5)."""
+    settings = state.settings
     body = await request.body()
     if _media_type(request) == "text/csv":
-        rows = await evaluation.run(read_rows, body)
-        parts = [csv_lines([batch_header(engine)])]
-        # A slice at a time, so that single recommendations are answered between slices.
-        for start in range(0, len(rows), _SLICE):
-            sheet = rows[start : start + _SLICE]
-            parts.append(await evaluation.run(answer_rows, engine, sheet, start + 1, lang))
-        return Response("".join(parts), media_type="text/csv")
+        sheet = await evaluation.run(read_sheet, body)
+        check_batch(len(sheet.rows), settings.max_batch_items)
+        rows, separator = sheet.rows, sheet.separator
+        header = answer_header(engine, sheet.identifier_columns, lang, headers)
+        return await streamed_answer(
+            evaluation,
+            (
+                partial(answer_lines, engine, rows[start : start + _SLICE], lang, separator)
+                for start in range(0, len(rows), _SLICE)
+            ),
+            "text/csv",
+            opening=csv_lines([header], separator).encode(),
+        )
     try:
         items = _BATCH_ITEMS.validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_input=False)) from None
-
-    def answer(requests: list[RecommendationRequest]) -> list[dict[str, Any]]:
-        answers = []
-        for item in requests:
-            try:
-                answers.append(
-                    recommendation(
-                        engine,
-                        network,
-                        item.profile,
-                        item.as_of,
-                        item.lang,
-                        item.targets_per_service,
-                    )
-                )
-            except ProfileError as error:
-                answers.append(invalid_profile_body(error))
-        return answers
-
-    answers: list[dict[str, Any]] = []
-    for start in range(0, len(items), _SLICE):
-        answers.extend(await evaluation.run(answer, items[start : start + _SLICE]))
-    return Response(await evaluation.run(to_json, answers), media_type="application/json")
+    check_batch(
+        len(items),
+        settings.max_batch_items,
+        [item.targets_per_service for item in items],
+        settings.max_batch_targets,
+    )
+    return await streamed_answer(
+        evaluation,
+        (
+            partial(batch_json, engine, network, items[start : start + _SLICE])
+            for start in range(0, len(items), _SLICE)
+        ),
+        "application/json",
+        opening=b"[",
+        separator=b",",
+        closing=b"]",
+    )
 
 
 def _media_type(request: Request) -> str:
