@@ -124,8 +124,14 @@ class OpenFieldFinder:
         for index, removed in enumerate(self._removes):
             for code in removed:
                 suppressors.setdefault(code, []).append(index)
-        self._suppressors_of = {code: tuple(rules) for code, rules in suppressors.items()}
+        self._suppressors_of = {code: tuple(found) for code, found in suppressors.items()}
         self._applies = tuple(_applies(rule) for rule in rules)
+        #: The rules with a first or last day: the others are always in effect.
+        self._dated = frozenset(
+            i
+            for i, rule in enumerate(rules)
+            if rule.effective_from is not None or rule.effective_to is not None
+        )
         self._questions = _questions(rule_base)
 
     @property
@@ -203,7 +209,9 @@ class _Look:
         self._watch: dict[int, bool] = {}
 
     def in_effect(self, index: int) -> bool:
-        return self.finder.rule_base.rules[index].in_effect(self.day)
+        return index not in self.finder._dated or self.finder.rule_base.rules[index].in_effect(
+            self.day
+        )
 
     def watched(self, index: int) -> bool:
         """Whether a change in rule ``index`` applying could bring something: it does not
@@ -235,13 +243,18 @@ class _Look:
                 continue
             facts[name] = answer
             # Watched rules are in effect (those applying now, and the others by choice).
-            after = {i: applies[i](facts) for i, _ in watched}
+            after: dict[int, bool] = {}
+            moved = False
+            for i, applied in watched:
+                after[i] = applying = applies[i](facts)
+                moved = moved or applying != applied
+            if not moved:
+                continue
             started = [i for i, applied in watched if not applied and after[i]]
             stopped = [i for i, applied in watched if applied and not after[i]]
-            if started or stopped:
-                for code, rank in self._gains(question, started, stopped, after):
-                    if code not in best or rank < best[code][0]:
-                        best[code] = (rank, answer)
+            for code, rank in self._gains(question, started, stopped, after):
+                if code not in best or rank < best[code][0]:
+                    best[code] = (rank, answer)
         facts[name] = held
         return best
 
@@ -269,11 +282,11 @@ class _Look:
             """Whether a rule applies with the answer: only the question's rules can change."""
             if index not in touched:
                 return index in fired
-            known = memo.get(index)
-            if known is None:
-                known = self.in_effect(index) and finder._applies[index](facts)
-                memo[index] = known
-            return known
+            result = memo.get(index)
+            if result is None:
+                result = self.in_effect(index) and finder._applies[index](facts)
+                memo[index] = result
+            return result
 
         for code in codes:
             if any(applying(i) for i in finder._suppressors_of.get(code, ())):
