@@ -63,6 +63,7 @@ from .batch import HeaderStyle, PersonAnswer, answer_cells, answer_header, answe
 from .cli_reports import keys_app, report_app
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
+from .schemas import RecommendationResponse
 from .settings import Settings
 from .sheets import profile_from_row, read_sheet
 from .startup import StartupError, announce, open_store, prepare
@@ -249,6 +250,59 @@ def recommend(
         priority = PRIORITY_LABELS[service.priority][lang]
         table.add_row(priority, service.label, ", ".join(service.rules), first)
     console.print(table)
+    for line in _still_to_ask(response, lang):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+_STILL_TO_ASK = {
+    "es": (
+        "Preguntas pendientes",
+        "campos que no se enviaron y cuya respuesta añadiría un servicio o subiría su prioridad",
+        "ninguna",
+        "se supone",
+        "si es",
+        "ahora",
+    ),
+    "en": (
+        "Still to ask",
+        "fields not sent whose answer would add a service or raise its priority",
+        "none",
+        "assumed",
+        "if",
+        "now",
+    ),
+}
+
+
+def _still_to_ask(response: RecommendationResponse, lang: str) -> list[str]:
+    """The questions still to ask, as lines: each field with the answer assumed, then each
+    answer that would add or raise services, with the services and their priority."""
+    title, meaning, none, assumed, if_, now = _STILL_TO_ASK[lang]
+    if not response.open_fields:
+        return ["", f"{title}: {none}"]
+    lines = ["", f"{title} ({meaning}):"]
+    for item in response.open_fields:
+        lines.append(f"• {item.label} — {item.field} ({assumed}: {_shown(item.default, lang)})")
+        by_answer: dict[str, list[str]] = {}
+        for service in item.services:
+            text = f"{service.label} — {PRIORITY_LABELS[service.priority][lang]}"
+            if service.current_priority is not None:
+                text += f" ({now} {PRIORITY_LABELS[service.current_priority][lang]})"
+            by_answer.setdefault(_shown(service.example, lang), []).append(text)
+        for answer, services in by_answer.items():
+            lines.append(f"    {if_} {answer}: " + "; ".join(services))
+    return lines
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A profile answer as the caseworker reads it: yes/no, a number, a word or a code."""
+    if value is None:
+        return "vacío" if lang == "es" else "empty"
+    if isinstance(value, bool):
+        return ("sí" if value else "no") if lang == "es" else ("yes" if value else "no")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 HeadersOption = Annotated[

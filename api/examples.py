@@ -27,7 +27,8 @@ RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
 }
 
 
-#: Its answer, cut to two of the seven services of the roadmap.
+#: Its answer, cut to two of the seven services of the roadmap and to the first two questions
+#: still to ask (of fourteen).
 RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
     "rule_base": {
         "version": "2026.11",
@@ -152,6 +153,46 @@ RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
         },
     ],
     "suppressed": [],
+    "open_fields": [
+        {
+            "field": "urgent_medical_need",
+            "label": "Necesidad médica urgente",
+            "default": False,
+            "example": True,
+            "services": [
+                {
+                    "code": "HEALTH_URGENT_CARE",
+                    "label": "Atención de urgencias en la red pública hospitalaria",
+                    "priority": "urgent",
+                    "current_priority": None,
+                    "example": True,
+                }
+            ],
+        },
+        {
+            "field": "protection_risk",
+            "label": "Riesgo de protección",
+            "default": "none",
+            "example": "threats",
+            "services": [
+                {
+                    "code": "LEGAL_PROTECTION",
+                    "label": "Ruta de protección por amenazas, trata de personas o violencia"
+                    " basada en género",
+                    "priority": "urgent",
+                    "current_priority": None,
+                    "example": "threats",
+                },
+                {
+                    "code": "HEALTH_PSYCHOSOCIAL",
+                    "label": "Atención psicosocial",
+                    "priority": "normal",
+                    "current_priority": None,
+                    "example": "threats",
+                },
+            ],
+        },
+    ],
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from engine import Evaluation, ProfileError, ReferralPreference, RuleEngine
+from engine import Evaluation, OpenField, ProfileError, ReferralPreference, RuleEngine
 from network import Network
 
 from .errors import invalid_profile_body
@@ -32,7 +32,9 @@ def recommendation(
 ) -> dict[str, Any]:
     """The roadmap for one profile, with referral targets, in the reader's language."""
     result = engine.evaluate(profile, as_of)
-    return _answer(engine, network, result, lang, targets_per_service)
+    answer = _answer(engine, network, result, lang, targets_per_service)
+    answer["open_fields"] = _open_fields(engine.open_fields(result), lang)
+    return answer
 
 
 def recommendation_json(
@@ -163,3 +165,26 @@ def _answer(
         "services": services,
         "suppressed": [{"code": s.code, "rules": list(s.rules)} for s in result.suppressed],
     }
+
+
+def _open_fields(found: tuple[OpenField, ...], lang: str) -> list[dict[str, Any]]:
+    """The questions still to ask, in the reader's language."""
+    return [
+        {
+            "field": item.field,
+            "label": item.label.get(lang),
+            "default": item.default,
+            "example": item.example,
+            "services": [
+                {
+                    "code": service.code,
+                    "label": service.label.get(lang),
+                    "priority": service.priority.value,
+                    "current_priority": None if service.current is None else service.current.value,
+                    "example": service.example,
+                }
+                for service in item.services
+            ],
+        }
+        for item in found
+    ]

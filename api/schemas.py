@@ -127,6 +127,35 @@ class SuppressedService(BaseModel):
     rules: list[str] = Field(description="The rules that removed it.")
 
 
+#: An answer a profile field can hold: yes/no, a number, a word or code, or empty.
+FieldValue = bool | int | float | str | None
+
+
+class OpenService(BaseModel):
+    """A service an answer to an open question would add to the roadmap or raise."""
+
+    code: str
+    label: str
+    priority: Priority = Field(description="The priority the service would have.")
+    current_priority: Priority | None = Field(
+        description="Its priority on the roadmap now; null when it is not on the roadmap."
+    )
+    example: FieldValue = Field(description="An answer to the question that would do it.")
+
+
+class OpenField(BaseModel):
+    """A question the caseworker has not asked (the field was not sent and took its default)
+    whose answer could add a service or raise one: what to ask next."""
+
+    field: str = Field(description="The profile field, as sent in a profile.")
+    label: str = Field(description="The question, in the requested language.")
+    default: FieldValue = Field(description="The answer assumed because none was given.")
+    example: FieldValue = Field(description="An answer that would bring the first service.")
+    services: list[OpenService] = Field(
+        description="Every service some answer would add or raise, most urgent first."
+    )
+
+
 class RuleBaseVersion(BaseModel):
     version: str
     hash: str = Field(description="SHA-256 of the rule files: which exact rules answered.")
@@ -146,6 +175,10 @@ class RecommendationResponse(BaseModel):
     as_of: date
     services: list[RecommendedService]
     suppressed: list[SuppressedService]
+    open_fields: list[OpenField] = Field(
+        description="Still to ask: each profile field not sent whose answer could add a"
+        " service or raise one, by the most urgent service it could bring."
+    )
 
 
 class Problem(BaseModel):

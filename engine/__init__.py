@@ -48,6 +48,7 @@ from .errors import (
 from .evaluator import RuleEngine
 from .fields import FieldKind, FieldSpec, profile_fields
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
+from .open_fields import OpenField, OpenFieldFinder, OpenService
 from .profile import Profile, parse_profile
 from .reference import ReferenceEvaluator
 from .referrals import PreferredTag, ReferralPreference
@@ -113,6 +114,9 @@ __all__ = [
     "FirstChoice",
     "Manifest",
     "Not",
+    "OpenField",
+    "OpenFieldFinder",
+    "OpenService",
     "Operator",
     "OrderChange",
     "PreferredTag",

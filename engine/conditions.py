@@ -29,6 +29,7 @@ __all__ = [
     "holds",
     "leaves",
     "negation_free",
+    "predicate",
 ]
 
 _COMPARE: dict[Operator, Callable[[Any, Any], bool]] = {
@@ -67,6 +68,68 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
     if isinstance(condition, AnyOf):
         return any(holds(c, facts) for c in condition.any)
     return not holds(condition.not_, facts)
+
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def predicate(condition: Condition) -> Predicate:
+    """:func:`holds` for ``condition``, prepared once as a function of the facts.
+
+    The same meaning, worked out faster when one condition is asked of many profiles (or of
+    one profile with one answer changed at a time): the tree is walked once, here, instead of
+    at every call.
+    """
+    if isinstance(condition, Test):
+        return _test_predicate(condition)
+    if isinstance(condition, Not):
+        inner = predicate(condition.not_)
+        return lambda facts: not inner(facts)
+    items = tuple(
+        predicate(c) for c in (condition.all if isinstance(condition, AllOf) else condition.any)
+    )
+    if isinstance(condition, AllOf):
+
+        def every(facts: Mapping[str, Any]) -> bool:
+            # A plain loop: a third faster than all() over a generator, on every call.
+            for item in items:  # noqa: SIM110
+                if not item(facts):
+                    return False
+            return True
+
+        return every
+
+    def some(facts: Mapping[str, Any]) -> bool:
+        for item in items:  # noqa: SIM110
+            if item(facts):
+                return True
+        return False
+
+    return some
+
+
+def _test_predicate(test: Test) -> Predicate:
+    name, op = test.field, test.op
+    if op is Operator.IS_NULL:
+        return lambda facts: facts.get(name) is None
+    if op is Operator.NOT_NULL:
+        return lambda facts: facts.get(name) is not None
+    compare = _COMPARE[op]
+    other = test.other_field
+    if other is not None:
+
+        def against_field(facts: Mapping[str, Any]) -> bool:
+            value, right = facts.get(name), facts.get(other)
+            return value is not None and right is not None and compare(value, right)
+
+        return against_field
+    operand = tuple(test.value) if op in (Operator.IN, Operator.NOT_IN) else test.value
+
+    def against_value(facts: Mapping[str, Any]) -> bool:
+        value = facts.get(name)
+        return value is not None and compare(value, operand)
+
+    return against_value
 
 
 @dataclass(frozen=True)

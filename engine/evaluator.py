@@ -14,6 +14,7 @@ from typing import Any
 
 from .compiler import AS_OF_ATTRIBUTE, KIND_ATTRIBUTE, KIND_VALUE, compile_rule_base, plain_number
 from .durable_driver import FACT_ID, DurableRulesets
+from .open_fields import OpenField, OpenFieldFinder
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
@@ -31,6 +32,7 @@ class RuleEngine:
         self._rulesets = DurableRulesets(self.compiled)
         self._units = [(u.rule_index, u.note) for u in self.compiled.units]
         self._assembler = Assembler(rule_base)
+        self._open_fields = OpenFieldFinder(rule_base)
 
     @property
     def version(self) -> str:
@@ -53,7 +55,9 @@ class RuleEngine:
         checked, day, fired = self._match(profile, as_of)
         units = self._units
         # A unit fires once per matching path; the assembler also merges a rule's alternatives.
-        return self._assembler.assemble(vars(checked), day, [units[i] for i in set(fired)])
+        return self._assembler.assemble(
+            vars(checked), day, [units[i] for i in set(fired)], checked.model_fields_set
+        )
 
     def roadmap(
         self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
@@ -66,6 +70,12 @@ class RuleEngine:
         _, _, fired = self._match(profile, as_of)
         units = self._units
         return self._assembler.roadmap([units[i] for i in fired])
+
+    def open_fields(self, result: Evaluation) -> tuple[OpenField, ...]:
+        """The questions still to ask for ``result`` (an evaluation of this engine): each field
+        the caseworker did not send whose answer could add a service or raise its priority,
+        with the services and an answer that would do it (:mod:`engine.open_fields`)."""
+        return self._open_fields.find(result)
 
     def matching_rules(
         self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None

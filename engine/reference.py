@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .conditions import holds
+from .open_fields import OpenField, OpenFieldFinder
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
@@ -26,6 +27,7 @@ class ReferenceEvaluator:
     def __init__(self, rule_base: RuleBase) -> None:
         self.rule_base = rule_base
         self._assembler = Assembler(rule_base)
+        self._open_fields = OpenFieldFinder(rule_base)
 
     def evaluate(
         self, profile: Profile | dict[str, Any], as_of: date | datetime | None = None
@@ -33,7 +35,13 @@ class ReferenceEvaluator:
         checked = parse_profile(profile)
         day = evaluation_day(as_of)
         facts = vars(checked)
-        return self._assembler.assemble(facts, day, self._fired(facts, day))
+        return self._assembler.assemble(
+            facts, day, self._fired(facts, day), checked.model_fields_set
+        )
+
+    def open_fields(self, result: Evaluation) -> tuple[OpenField, ...]:
+        """The questions still to ask for ``result``, as :meth:`engine.RuleEngine.open_fields`."""
+        return self._open_fields.find(result)
 
     def _fired(
         self, facts: dict[str, Any], day: date

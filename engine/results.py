@@ -82,6 +82,8 @@ class Evaluation:
     ``values`` is the person's profile, which the explanation refers to: a condition trace names
     a field, and ``trace.describe(result.values)`` shows the value it was tested on. It is
     read-only and left out of ``repr``, so logging a result never writes the person's data.
+    ``given`` names the fields the caseworker sent; every other field holds its default, an
+    answer nobody gave (see :class:`engine.open_fields.OpenFieldFinder`).
     """
 
     rule_base_version: str
@@ -91,6 +93,7 @@ class Evaluation:
     suppressed: tuple[SuppressedService, ...]
     fired: tuple[FiredRule, ...]
     values: Mapping[str, Any] = field(repr=False)
+    given: frozenset[str] = field(repr=False)
 
     def priorities(self) -> dict[str, str]:
         """Recommended service code → priority: the decision, without the explanation."""
@@ -151,9 +154,14 @@ class Assembler:
         self._services = rule_base.services
 
     def assemble(
-        self, facts: Mapping[str, Any], as_of: date, fired_units: Iterable[FiredUnit]
+        self,
+        facts: Mapping[str, Any],
+        as_of: date,
+        fired_units: Iterable[FiredUnit],
+        given: Iterable[str],
     ) -> Evaluation:
-        """The evaluation for ``facts`` given the units that fired: ``(rule, note)`` pairs."""
+        """The evaluation for ``facts`` given the units that fired, ``(rule, note)`` pairs, and
+        the names of the fields the caseworker sent (``given``)."""
         fired_rules: list[int] = []
         fired_notes: set[tuple[int, tuple[int, int]]] = set()
         for rule_index, note_position in fired_units:
@@ -201,6 +209,7 @@ class Assembler:
             self._suppressed(removed),
             fired,
             MappingProxyType(dict(facts)),
+            frozenset(given),
         )
 
     def roadmap(self, fired_units: Iterable[FiredUnit]) -> tuple[tuple[str, Priority], ...]:

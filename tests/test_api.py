@@ -126,6 +126,39 @@ def test_batch_json_answers_in_order_with_errors_in_place(client: TestClient) ->
     assert "HUM_TEMPORARY_SHELTER" not in [s["code"] for s in third["services"]]
 
 
+def test_the_answer_says_what_to_ask_next(client: TestClient) -> None:
+    # has_funds not sent: P28 and P32 would give urgent food aid to a person with no shelter.
+    profile = {k: v for k, v in PROFILE.items() if k != "has_funds"}
+    body = client.post(
+        "/v1/recommendations", json={"profile": profile, "as_of": "2026-11-27", "lang": "en"}
+    ).json()
+    still = {item["field"]: item for item in body["open_fields"]}
+    funds = still["has_funds"]
+    assert funds["label"] == "Can cover food and basic needs for 7 days"
+    assert funds["default"] is True and funds["example"] is False
+    assert funds["services"] == [
+        {
+            "code": "HUM_FOOD_AID",
+            "label": "Emergency food aid",
+            "priority": "urgent",
+            "current_priority": None,
+            "example": False,
+        }
+    ]
+    assert not set(still) & set(profile)
+    # Sent, it is answered: the service is on the roadmap and the question is gone.
+    answered = client.post("/v1/recommendations", json={"profile": PROFILE}).json()
+    assert "has_funds" not in {item["field"] for item in answered["open_fields"]}
+
+
+def test_batch_json_answers_say_what_to_ask_next_too(client: TestClient) -> None:
+    items = [{"profile": PROFILE, "lang": "en"}, {"profile": {**PROFILE, "age": 15}}]
+    first, second = client.post("/v1/recommendations/batch", json=items).json()
+    assert "urgent_medical_need" in {item["field"] for item in first["open_fields"]}
+    assert "unaccompanied_minor" not in {item["field"] for item in first["open_fields"]}
+    assert "unaccompanied_minor" in {item["field"] for item in second["open_fields"]}
+
+
 def test_batch_csv_gives_a_row_per_person(client: TestClient) -> None:
     sheet = (
         "age,department,municipality,years_abroad,months_since_return,return_kind,has_shelter\n"

@@ -144,6 +144,9 @@ def test_the_example_request_gets_the_services_shown(client: TestClient) -> None
         assert [t["institution_id"] for t in real["targets"]] == [
             t["institution_id"] for t in shown["targets"]
         ]
+    # The questions still to ask shown are the first ones of the real answer, as they are.
+    shown_open = examples.RECOMMENDATION_RESPONSE["open_fields"]
+    assert answer["open_fields"][: len(shown_open)] == shown_open
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api import examples
 from api.cli import app
-from engine import compile_rule_base, default_rules_dir, load_rule_base
+from engine import Profile, compile_rule_base, default_rules_dir, load_rule_base
 
 runner = CliRunner()
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
@@ -50,6 +50,39 @@ def test_recommend_prints_the_roadmap_and_json(tmp_path: Path) -> None:
     assert "Alojamiento temporal" in table.output
     as_json = runner.invoke(app, ["recommend", str(profile), "--json", "--lang", "en"])
     assert json.loads(as_json.output)["services"][1]["label"] == "Temporary shelter"
+
+
+def test_recommend_lists_the_questions_still_to_ask(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    unasked = {k: v for k, v in PROFILE.items() if k != "has_funds"}
+    profile.write_text(json.dumps(unasked), encoding="utf-8")
+    spanish = runner.invoke(app, ["recommend", str(profile), "--as-of", "2026-11-27"])
+    assert spanish.exit_code == 0
+    assert "Preguntas pendientes" in spanish.output
+    assert "has_funds (se supone: sí)" in spanish.output
+    assert "si es no: Asistencia alimentaria de emergencia — Urgente" in spanish.output
+    english = runner.invoke(
+        app, ["recommend", str(profile), "--lang", "en", "--as-of", "2026-11-27"]
+    )
+    assert "Still to ask" in english.output and "Preguntas pendientes" not in english.output
+    assert "has_funds (assumed: yes)" in english.output
+    assert "if no: Emergency food aid — Urgent" in english.output
+    # A raise names the priority now.
+    assert "Subsidised health enrolment — High (now Normal)" in english.output
+    as_json = runner.invoke(app, ["recommend", str(profile), "--json", "--as-of", "2026-11-27"])
+    still = {item["field"]: item for item in json.loads(as_json.output)["open_fields"]}
+    assert still["has_funds"]["services"][0]["code"] == "HUM_FOOD_AID"
+
+
+def test_recommend_says_when_nothing_is_left_to_ask(tmp_path: Path) -> None:
+    everything = {
+        name: info.default for name, info in Profile.model_fields.items() if not info.is_required()
+    }
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({**PROFILE, **everything}), encoding="utf-8")
+    result = runner.invoke(app, ["recommend", str(profile), "--lang", "en"])
+    assert result.exit_code == 0
+    assert "Still to ask: none" in result.output
 
 
 def test_recommend_names_bad_fields_in_spanish(tmp_path: Path) -> None:

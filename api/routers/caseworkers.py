@@ -52,7 +52,9 @@ async def recommendations(
 ) -> Response:
     """The roadmap for one returnee: services in order (urgent first), the rules that
     recommend each with their legal basis and the conditions they tested, and the partner
-    institutions to refer the person to, with the reason for each."""
+    institutions to refer the person to, with the reason for each; then what to ask next
+    (`open_fields`): each profile field not sent whose answer could add a service or raise
+    one, with those services and an answer that would bring them."""
     answer = await evaluation.run(
         recommendation_json,
         engine,
