@@ -15,6 +15,8 @@ Typical use::
 See docs/audit.md for what each measure means to an auditor.
 """
 
+from .baseline import BASELINE, Slot, Witness, as_witness, slots
+from .boxes import Box, Boxes, Numbers
 from .coverage import (
     CoverageItem,
     CoverageReport,
@@ -39,8 +41,9 @@ from .mutation import (
 )
 from .report import AuditReport, Reach, audit_report, network_reach, recommended_services
 from .requirements import Expectation, Requirement, read_requirements
+from .search import WitnessSearch
 from .solver import BASE_PROFILE, leaves
-from .space import BASELINE, ProfileSpace, Witness
+from .space import ProfileSpace
 from .suite import CaseOutcome, SuiteCase, SuiteResult, junit_xml, load_suite, run_suite
 from .verify import Verification, verify_rule_base
 
@@ -49,6 +52,8 @@ __all__ = [
     "BASE_PROFILE",
     "AuditError",
     "AuditReport",
+    "Box",
+    "Boxes",
     "CaseOutcome",
     "CoverageItem",
     "CoverageReport",
@@ -59,18 +64,22 @@ __all__ = [
     "MutantOutcome",
     "MutationError",
     "MutationReport",
+    "Numbers",
     "Observation",
     "ProfileSpace",
     "Reach",
     "Requirement",
     "RequirementsError",
     "RuleCoverage",
+    "Slot",
     "Suggestion",
     "SuiteCase",
     "SuiteResult",
     "Verification",
     "Witness",
     "WitnessError",
+    "WitnessSearch",
+    "as_witness",
     "audit_report",
     "junit_xml",
     "leaves",
@@ -85,6 +94,7 @@ __all__ = [
     "recommended_services",
     "rule_items",
     "run_suite",
+    "slots",
     "verify_rule_base",
     "yaml_case",
 ]

@@ -5,7 +5,8 @@
     AuditError               a suite folder or case file the audit cannot use
     ├── MutationError        the mutation score cannot be measured (a case the base fails)
     ├── RequirementsError    the auditors' requirements file cannot be read
-    └── WitnessError         a verifier's witness does not show its finding (a fault of Ruta)
+    └── WitnessError         a verifier's witness does not show its finding, or the solver
+                             could not decide a question (a fault of Ruta)
 """
 
 from __future__ import annotations
@@ -34,5 +35,5 @@ class RequirementsError(AuditError):
 
 
 class WitnessError(AuditError):
-    """A witness the solver gave does not show its finding when evaluated: a verifier fault,
-    never shown as a finding."""
+    """A witness the verifier found does not show its finding when evaluated, or the solver
+    could not decide a question: a verifier fault, never shown as a finding."""
