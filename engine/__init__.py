@@ -49,7 +49,7 @@ from .evaluator import RuleEngine
 from .fields import FieldKind, FieldSpec, profile_fields
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
 from .profile import Profile, parse_profile
-from .reference import ReferenceEvaluator
+from .reference import ReferenceEvaluator, applies
 from .referrals import PreferredTag, ReferralPreference
 from .results import (
     AttachedNote,
@@ -141,6 +141,7 @@ __all__ = [
     "SuppressedService",
     "Test",
     "Text",
+    "applies",
     "check_case",
     "compile_rule_base",
     "default_cases_dir",
