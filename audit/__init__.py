@@ -16,6 +16,8 @@ Typical use::
 See docs/audit.md for what each measure means to an auditor.
 """
 
+from .baseline import BASELINE, Slot, Witness, as_witness, slots
+from .boxes import Box, Boxes, Numbers
 from .coverage import (
     CoverageItem,
     CoverageReport,
@@ -55,8 +57,9 @@ from .requirements import (
     parse_requirements,
     read_requirements,
 )
+from .search import WitnessSearch
 from .solver import BASE_PROFILE, leaves
-from .space import BASELINE, ProfileSpace, Witness
+from .space import ProfileSpace
 from .suite import (
     CaseOutcome,
     SuiteCase,
@@ -75,6 +78,8 @@ __all__ = [
     "STAGES",
     "AuditError",
     "AuditReport",
+    "Box",
+    "Boxes",
     "CaseOutcome",
     "Comparison",
     "CoverageItem",
@@ -86,18 +91,22 @@ __all__ = [
     "MutantOutcome",
     "MutationError",
     "MutationReport",
+    "Numbers",
     "Observation",
     "ProfileSpace",
     "Reach",
     "Requirement",
     "RequirementsError",
     "RuleCoverage",
+    "Slot",
     "Suggestion",
     "SuiteCase",
     "SuiteResult",
     "Verification",
     "Witness",
     "WitnessError",
+    "WitnessSearch",
+    "as_witness",
     "audit_report",
     "compare_rule_bases",
     "junit_xml",
@@ -115,6 +124,7 @@ __all__ = [
     "rule_items",
     "run_suite",
     "shown_first",
+    "slots",
     "suite_from_files",
     "verify_rule_base",
     "yaml_case",

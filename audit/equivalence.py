@@ -23,7 +23,9 @@ import z3
 
 from engine import PRIORITY_ORDER, Condition, Operator, RuleBase, Test
 
-from .space import Expr, ProfileSpace, Witness
+from .baseline import Witness, as_witness
+from .search import WitnessSearch
+from .space import Expr, ProfileSpace
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "Comparison", "compare_rule_bases"]
 
@@ -60,9 +62,11 @@ def compare_rule_bases(
         return Comparison("equivalent")
     if result != z3.sat:
         return Comparison("undecided")
-    # a witness close to an ordinary person, which the space's own solver finds
-    witness = space.witness(differs)
-    return Comparison("differ", witness) if witness is not None else Comparison("undecided")
+    # the person closest to the baseline who tells the two apart (audit/baseline.py)
+    values = WitnessSearch(space).closest([differs], original.manifest.edition)
+    if values is None:
+        return Comparison("undecided")
+    return Comparison("differ", as_witness(values))
 
 
 def _named_by(original: RuleBase, changed: RuleBase) -> list[Condition]:

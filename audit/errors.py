@@ -5,7 +5,9 @@
     AuditError               a suite folder or case file the audit cannot use
     ├── MutationError        the mutation score cannot be measured (a case the base fails)
     ├── RequirementsError    the auditors' requirements file cannot be read
-    └── WitnessError         a solver's witness does not show its finding (a fault of Ruta)
+    └── WitnessError         a solver's witness does not show its finding (a verification
+                             finding, or a mutant's difference), or the solver could not decide a
+                             question (a fault of Ruta)
 """
 
 from __future__ import annotations
@@ -35,5 +37,5 @@ class RequirementsError(AuditError):
 
 class WitnessError(AuditError):
     """A witness the solver gave does not show its finding when evaluated (a verification
-    finding, or a mutant's difference from the rule base): a fault of Ruta, never shown as a
-    finding."""
+    finding, or a mutant's difference from the rule base), or the solver could not decide a
+    question: a fault of Ruta, never shown as a finding."""

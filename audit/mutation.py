@@ -73,9 +73,9 @@ from engine import (
     profile_fields,
 )
 
+from .baseline import Witness
 from .equivalence import DEFAULT_TIMEOUT_SECONDS, compare_rule_bases
 from .errors import MutationError, WitnessError
-from .space import Witness
 from .suite import load_suite
 
 __all__ = [

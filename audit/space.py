@@ -6,8 +6,10 @@ field becomes one solver variable with the domain the profile validator allows (
 and their bounds, the words of a choice, yes/no, an empty flag where a field may be empty);
 department and municipality agree as in a real profile (the municipality's first two digits are
 the department). The day of evaluation is a variable too, so ``effective_from``/``effective_to``
-are decided with everything else. A model of the solver is turned back into a plain profile, a
-*witness*, which anyone can replay with ``ruta recommend``.
+are decided with everything else. One solver holds the domain and answers every question; a
+question brings its formulas as assumptions or inside a ``push``/``pop``, and each rule's formula
+is built once (:meth:`ProfileSpace.fired`). Values read back from the solver become witnesses
+(:mod:`audit.search`), which anyone can replay with ``ruta recommend``.
 """
 
 from __future__ import annotations
@@ -27,35 +29,23 @@ from engine import (
     FieldKind,
     FieldSpec,
     Operator,
-    Profile,
     Rule,
     RuleBase,
     Test,
     profile_fields,
 )
 
-__all__ = ["BASELINE", "ProfileSpace", "Witness"]
+from .baseline import BASELINE, DAY, Slot, number
+from .errors import WitnessError
+
+__all__ = ["FIRST_DAY", "LAST_DAY", "Expr", "ProfileSpace", "check", "rational"]
 
 #: z3 expressions carry no type annotations.
 Expr = Any
 
-#: The profile a witness starts from: a witness changes as few of these values as it can, so
-#: what it shows stands out. Fields not named here start at the profile's own defaults.
-BASELINE: dict[str, Any] = {
-    "age": 30,
-    "department": "11",
-    "municipality": "11001",
-    "years_abroad": 1,
-    "months_since_return": 6,
-    "return_kind": "voluntary",
-}
-
-_FIRST_DAY = date(1900, 1, 1)
-_LAST_DAY = date(2199, 12, 31)
-
-#: A witness: the profile (only required fields and those differing from the defaults) and the
-#: day it is evaluated on.
-Witness = dict[str, Any]
+#: The days verification asks about: every day a rule base could be in service.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
 
 
 def _codes(condition: Condition | None) -> Iterator[str]:
@@ -72,8 +62,9 @@ def _codes(condition: Condition | None) -> Iterator[str]:
         yield from _codes(condition.not_)
 
 
-def _rational(value: float | int) -> Expr:
-    fraction = Fraction(value)
+def rational(value: float | int | Fraction) -> Expr:
+    """A number of a rule or a witness as an exact solver constant."""
+    fraction = number(value)
     return z3.RealVal(f"{fraction.numerator}/{fraction.denominator}")
 
 
@@ -103,26 +94,23 @@ class ProfileSpace:
         self.strings: list[str] = sorted(words | named | set(DEPARTMENTS) | municipalities)
         self.index = {s: i for i, s in enumerate(self.strings)}
         self.municipalities = sorted(municipalities)
-        self.vars: dict[str, Expr] = {}
+        self.vars: dict[str, Expr] = {DAY: z3.Int(DAY)}
         self.null: dict[str, Expr] = {}
-        self.day = z3.Int("as_of")
+        self.day = self.vars[DAY]
         self.domain: list[Expr] = [
-            self.day >= _FIRST_DAY.toordinal(),
-            self.day <= _LAST_DAY.toordinal(),
+            self.day >= FIRST_DAY.toordinal(),
+            self.day <= LAST_DAY.toordinal(),
         ]
         for name, spec in self.fields.items():
             self._declare(name, spec)
-        self.keep: list[tuple[Expr, Expr]] = [
-            (z3.Bool(f"keep__{name}"), self._baseline_value(name, value))
-            for name, value in _baseline().items()
-        ]
-        self._shared: Expr = None
-        self._days: set[date] = set()
         department, municipality = self.vars["department"], self.vars["municipality"]
         for code in self.municipalities:
             self.domain.append(
                 z3.Implies(municipality == self.index[code], department == self.index[code[:2]])
             )
+        self._solver: Expr = None
+        self._fired: dict[str, Expr] = {}
+        self._equals: dict[tuple[str, Any], Expr] = {}
 
     def _declare(self, name: str, spec: FieldSpec) -> None:
         if spec.kind is FieldKind.BOOLEAN:
@@ -131,9 +119,9 @@ class ProfileSpace:
             var = z3.Int(name) if spec.kind is FieldKind.INTEGER else z3.Real(name)
             self.vars[name] = var
             if spec.minimum is not None:
-                self.domain.append(var >= _rational(spec.minimum))
+                self.domain.append(var >= rational(spec.minimum))
             if spec.maximum is not None:
-                self.domain.append(var <= _rational(spec.maximum))
+                self.domain.append(var <= rational(spec.maximum))
         else:
             var = z3.Int(name)
             self.vars[name] = var
@@ -154,7 +142,7 @@ class ProfileSpace:
         if spec.kind is FieldKind.BOOLEAN:
             return z3.BoolVal(bool(value))
         if spec.kind.numeric:
-            return _rational(value)
+            return rational(value)
         return z3.IntVal(self.index[str(value)]) if str(value) in self.index else z3.IntVal(-1)
 
     def _present(self, name: str) -> Expr:
@@ -204,81 +192,80 @@ class ProfileSpace:
             parts.append(z3.Or(inside))
         return z3.And(parts)
 
+    def fired(self, rule: Rule) -> Expr:
+        """:meth:`fires`, built once per rule and kept: every question about a rule reuses
+        the same formula. (Stating each rule's meaning to the solver once, as a constant, and
+        asking with assumptions was measured slower: every question then carried every rule
+        asked about before.)"""
+        formula = self._fired.get(rule.id)
+        if formula is None:
+            formula = self._fired[rule.id] = self.fires(rule)
+        return formula
+
     def on(self, day: date) -> Expr:
         return self.day == day.toordinal()
 
-    # -- witnesses ---------------------------------------------------------------------------
+    # -- asking ------------------------------------------------------------------------------
 
-    def witness(self, *constraints: Expr, near: date | None = None) -> Witness | None:
-        """A profile and day meeting ``constraints``, or ``None`` when no profile on any day
-        does (a proof). The witness keeps every baseline value (and the day ``near``, by default
-        the rule base's edition date) it can: none of the values it changes could be kept back
-        without breaking the constraints, so what it shows stands out."""
-        solver = self._solver()
-        solver.push()
-        try:
-            solver.add(*constraints)
-            if solver.check() != z3.sat:
-                return None
-            wanted = {str(k): k for k in (self._keep_day(near), *(k for k, _ in self.keep))}
-            kept = dict(wanted)
-            while solver.check(*kept.values()) != z3.sat:
-                core = {str(c) for c in solver.unsat_core()}
-                del kept[next(name for name in kept if name in core)]
-            for name, keep in wanted.items():
-                if name not in kept and solver.check(*kept.values(), keep) == z3.sat:
-                    kept[name] = keep
-            solver.check(*kept.values())
-            return self._decode(solver.model())
-        finally:
-            solver.pop()
+    def solver(self) -> Expr:
+        """The one solver every question is asked of, holding the domain. Questions add
+        nothing lasting: they pass their constraints as assumptions, or add them inside a
+        ``push``/``pop``."""
+        if self._solver is None:
+            self._solver = z3.Solver()
+            self._solver.set(random_seed=0)
+            self._solver.add(*self.domain)
+        return self._solver
 
     def possible(self, *constraints: Expr) -> bool:
         """Whether some profile on some day meets ``constraints``."""
-        solver = self._solver()
-        solver.push()
-        try:
-            solver.add(*constraints)
-            return bool(solver.check() == z3.sat)
-        finally:
-            solver.pop()
+        return check(self.solver(), *constraints)
 
-    def _solver(self) -> Expr:
-        """One solver holding the domain, reused (push/pop) by every question."""
-        if self._shared is None:
-            self._shared = z3.Solver()
-            self._shared.add(*self.domain)
-            for keep, same in self.keep:
-                self._shared.add(z3.Implies(keep, same))
-        return self._shared
-
-    def _keep_day(self, near: date | None) -> Expr:
-        day = near or self.rule_base.manifest.edition
-        keep = z3.Bool(f"keep__as_of__{day.isoformat()}")
-        if day not in self._days:
-            self._days.add(day)
-            self._solver().add(z3.Implies(keep, self.on(day)))
-        return keep
-
-    def _baseline_value(self, name: str, value: Any) -> Expr:
+    def equals(self, slot: Slot, value: Any) -> Expr:
+        """A slot (the day or a field, :mod:`audit.baseline`) holding ``value``; ``None`` is
+        an empty field."""
+        key = (slot.name, value)
+        found = self._equals.get(key)
+        if found is not None:
+            return found
         if value is None:
-            return self.null[name]
-        same = self.vars[name] == self._operand(name, value)
-        return z3.And(self._present(name), same) if name in self.null else same
-
-    def _decode(self, model: Any) -> Witness:
-        profile: dict[str, Any] = {}
-        defaults = Profile.model_fields
-        for name, spec in self.fields.items():
-            if name in self.null and z3.is_true(model.eval(self.null[name], True)):
-                value: Any = None
+            found = self.null[slot.name]
+        else:
+            var = self.vars[slot.name]
+            if slot.numeric:
+                same = var == rational(value)
+            elif isinstance(value, bool):
+                same = var == z3.BoolVal(value)
             else:
-                value = _value(spec, model.eval(self.vars[name], True), self.strings)
-            default = defaults[name].default if not defaults[name].is_required() else ...
-            if default is ... or value != default:
-                profile[name] = value
-        day = date.fromordinal(model.eval(self.day, True).as_long())
-        return {"profile": profile, "as_of": day.isoformat()}
+                same = var == self.index[value]
+            found = z3.And(self._present(slot.name), same) if slot.name in self.null else same
+        self._equals[key] = found
+        return found
+
+    def read(self, slot: Slot, model: Expr) -> Any:
+        """A slot's value in a solver model (numbers as exact fractions)."""
+        if slot.name in self.null and z3.is_true(model.eval(self.null[slot.name], True)):
+            return None
+        value = model.eval(self.vars[slot.name], True)
+        if slot.numeric:
+            return number(value.as_fraction() if z3.is_rational_value(value) else value.as_long())
+        if z3.is_bool(value):
+            return bool(z3.is_true(value))
+        return self.strings[value.as_long()]
+
+
+def check(solver: Expr, *constraints: Expr) -> bool:
+    """Whether ``solver``'s assertions and ``constraints`` can hold together; the solver gives
+    a definite answer on these questions (whole and fractional linear arithmetic), anything
+    else is a fault."""
+    answer = solver.check(*constraints)
+    if answer == z3.unknown:
+        reason = solver.reason_unknown()
+        raise WitnessError(
+            f"verifier fault: the solver could not decide a question ({reason})",
+            f"fallo del verificador: el solucionador no pudo decidir una pregunta ({reason})",
+        )
+    return bool(answer == z3.sat)
 
 
 def _compare(op: Operator, left: Expr, right: Expr) -> Expr:
@@ -295,28 +282,10 @@ def _compare(op: Operator, left: Expr, right: Expr) -> Expr:
     return left >= right
 
 
-def _value(spec: FieldSpec, value: Any, strings: list[str]) -> Any:
-    if spec.kind is FieldKind.BOOLEAN:
-        return bool(z3.is_true(value))
-    if spec.kind is FieldKind.INTEGER:
-        return int(value.as_long())
-    if spec.kind is FieldKind.NUMBER:
-        fraction = value.as_fraction()
-        return int(fraction) if fraction.denominator == 1 else float(fraction)
-    return strings[value.as_long()]
-
-
-def _baseline() -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, info in Profile.model_fields.items():
-        values[name] = BASELINE[name] if info.is_required() else info.default
-    return values
-
-
 def _fresh(department: str, taken: set[str]) -> str:
     """A municipality code of ``department`` that no rule names: "any other municipality"."""
-    for number in range(1, 1000):
-        code = f"{department}{number:03d}"
+    for serial in range(1, 1000):
+        code = f"{department}{serial:03d}"
         if code not in taken:
             return code
     raise ValueError(f"department {department}: every municipality code is named")

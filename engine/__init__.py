@@ -50,7 +50,7 @@ from .fields import FieldKind, FieldSpec, profile_fields
 from .loader import default_rules_dir, load_rule_base, rule_base_from_data
 from .open_fields import OpenField, OpenFieldFinder, OpenService
 from .profile import Profile, parse_profile
-from .reference import ReferenceEvaluator
+from .reference import ReferenceEvaluator, applies
 from .referrals import PreferredTag, ReferralPreference
 from .results import (
     AttachedNote,
@@ -145,6 +145,7 @@ __all__ = [
     "SuppressedService",
     "Test",
     "Text",
+    "applies",
     "check_case",
     "compile_rule_base",
     "default_cases_dir",

@@ -7,7 +7,7 @@ random profiles and random rule bases checks the compiler and the engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -16,9 +16,23 @@ from .open_fields import OpenField, OpenFieldFinder
 from .profile import Profile, parse_profile
 from .results import Assembler, Evaluation
 from .rule_base import RuleBase
+from .rule_model import Rule
 from .vocabulary import evaluation_day
 
-__all__ = ["ReferenceEvaluator"]
+__all__ = ["ReferenceEvaluator", "applies"]
+
+
+def applies(rule: Rule, facts: Mapping[str, Any], day: date) -> bool:
+    """Whether ``rule`` fires for a checked profile's ``facts`` on ``day``: in effect that day,
+    the person inside its regions (if it has any), its condition holding. The reference
+    evaluator's own test, for tools that ask about a few rules rather than the whole roadmap."""
+    if not rule.in_effect(day):
+        return False
+    if rule.regions is not None and not rule.regions.includes(
+        facts["department"], facts["municipality"]
+    ):
+        return False
+    return holds(rule.when, facts)
 
 
 class ReferenceEvaluator:
@@ -47,13 +61,7 @@ class ReferenceEvaluator:
         self, facts: dict[str, Any], day: date
     ) -> Iterator[tuple[int, tuple[int, int] | None]]:
         for index, rule in enumerate(self.rule_base.rules):
-            if not rule.in_effect(day):
-                continue
-            if rule.regions is not None and not rule.regions.includes(
-                facts["department"], facts["municipality"]
-            ):
-                continue
-            if not holds(rule.when, facts):
+            if not applies(rule, facts, day):
                 continue
             yield index, None
             for r_index, recommendation in enumerate(rule.recommend):
