@@ -47,7 +47,7 @@ from engine import (
     diff_rule_bases,
     load_rule_base,
 )
-from network import Network, NetworkDataError, load_network
+from network import Gap, Level, Network, NetworkDataError, load_network
 from simulation import (
     Population,
     SimulationError,
@@ -246,7 +246,7 @@ def recommend(
     for column in _ROADMAP_COLUMNS[lang]:
         table.add_column(column)
     for service in response.services:
-        first = service.targets[0].name if service.targets else "—"
+        first = service.targets[0].name if service.targets else service.no_target_reason or "—"
         priority = PRIORITY_LABELS[service.priority][lang]
         table.add_row(priority, service.label, ", ".join(service.rules), first)
     console.print(table)
@@ -669,21 +669,90 @@ def _checked_rule_base(folder: Path) -> RuleBase:
         raise typer.Exit(1) from None
 
 
+#: The columns of ``ruta network gaps --json`` and ``--csv`` (stable names, for programs).
+GAP_COLUMNS = (
+    "department",
+    "department_name",
+    "service",
+    "service_label",
+    "level",
+    "level_label",
+    "distance_km",
+    "institution_id",
+    "institution_name",
+    "no_target_reason",
+)
+_GAP_TABLE_COLUMNS = {
+    "es": ("departamento", "servicio", "mejor nivel", "km", "institución"),
+    "en": ("department", "service", "best level", "km", "institution"),
+}
+
+
 @network_app.command("gaps")
-def network_gaps() -> None:
-    """Where the network has no provider, or only a distant one, per department and service."""
-    network = _network(Settings())
-    table = Table(title=f"Network {network.version}: gaps")
-    for column in ("department", "service", "best level", "km", "institution"):
+def network_gaps(
+    lang: LanguageOption = Language.ES,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="a JSON list, one object per row")
+    ] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="every department and service, not only the gaps")
+    ] = False,
+) -> None:
+    """Where the network has no provider, or only a distant one, per department and service:
+    the best level a person living in the department's capital can be referred at (national
+    entity, neighbouring department, nearest department as the crow flies, or none, with why),
+    with department names and service labels in Spanish or English."""
+    if as_json and as_csv:
+        _fail(lang, "choose --json or --csv, not both", "elija --json o --csv, no ambas")
+    settings = Settings()
+    network = _network(settings)
+    catalogue = _checked_rule_base(settings.rules_dir or default_rules_dir()).services
+    rows = [
+        _gap_row(gap, network, catalogue[gap.service].label.get(lang), lang)
+        for gap in network.gaps()
+        if every or gap.level > Level.DEPARTMENT
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=GAP_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    title = "brechas" if lang == "es" else "gaps"
+    table = Table(title=f"{'Red' if lang == 'es' else 'Network'} {network.version}: {title}")
+    for column in _GAP_TABLE_COLUMNS[lang]:
         table.add_column(column)
-    for gap in network.gaps():
-        if gap.level.name in ("MUNICIPALITY", "DEPARTMENT"):
-            continue
-        km = f"{gap.distance_km:.0f}" if gap.distance_km is not None else "—"
+    for row in rows:
+        km = f"{row['distance_km']:.0f}" if row["distance_km"] is not None else "—"
         table.add_row(
-            gap.department, gap.service, gap.level.name.lower(), km, gap.institution_id or "—"
+            f"{row['department']} {row['department_name']}",
+            f"{row['service_label']} ({row['service']})",
+            row["level_label"],
+            km,
+            row["institution_name"] or row["no_target_reason"] or "—",
         )
     console.print(table)
+
+
+def _gap_row(gap: Gap, network: Network, label: str, lang: str) -> dict[str, Any]:
+    """One row of the gaps table, names and labels in ``lang``."""
+    institution = network.institutions.get(gap.institution_id or "")
+    reason = gap.no_target_reason
+    return {
+        "department": gap.department,
+        "department_name": network.departments[gap.department].name,
+        "service": gap.service,
+        "service_label": label,
+        "level": gap.level.name.lower(),
+        "level_label": gap.level.label.get(lang),
+        "distance_km": gap.distance_km,
+        "institution_id": gap.institution_id,
+        "institution_name": institution.name if institution is not None else None,
+        "no_target_reason": reason.get(lang) if reason is not None else None,
+    }
 
 
 @rules_app.command("push")

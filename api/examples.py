@@ -34,7 +34,7 @@ RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
         "version": "2026.11",
         "hash": "041795a3f119dde1198598d5955ae0638738194b495f76018b79f527afed8f5d",
     },
-    "network": {"version": "0a615e3578b3"},
+    "network": {"version": "6ce0c8a9ad69"},
     "as_of": "2026-11-27",
     "services": [
         {
@@ -80,6 +80,7 @@ RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
                     "Cúcuta",
                 }
             ],
+            "no_target_reason": None,
         },
         {
             "code": "LEGAL_RUR_REGISTRATION",
@@ -150,6 +151,7 @@ RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
                     "Cúcuta",
                 }
             ],
+            "no_target_reason": None,
         },
     ],
     "suppressed": [],
@@ -193,6 +195,75 @@ RECOMMENDATION_RESPONSE: Final[dict[str, Any]] = {
             ],
         },
     ],
+}
+
+
+#: A returnee deported to San Andrés (an island: no land neighbour) who needs urgent care.
+ISLAND_REQUEST: Final[dict[str, Any]] = {
+    "profile": {
+        "age": 34,
+        "department": "88",
+        "municipality": "88001",
+        "years_abroad": 4,
+        "months_since_return": 0.5,
+        "return_kind": "deported",
+        "has_shelter": True,
+        "urgent_medical_need": True,
+    },
+    "as_of": "2026-11-27",
+    "lang": "es",
+    "targets_per_service": 2,
+}
+
+
+#: Its answer, cut to urgent care: nobody serves the island, so the hospital of the nearest
+#: department as the crow flies that has one is proposed, with the distance
+#: (network/data/policy.yaml: the five nearest departments, up to 1,000 km).
+ISLAND_RESPONSE: Final[dict[str, Any]] = {
+    "rule_base": RECOMMENDATION_RESPONSE["rule_base"],
+    "network": RECOMMENDATION_RESPONSE["network"],
+    "as_of": "2026-11-27",
+    "services": [
+        {
+            "code": "HEALTH_URGENT_CARE",
+            "area": "health",
+            "priority": "urgent",
+            "label": "Atención de urgencias en la red pública hospitalaria",
+            "rules": ["P17"],
+            "notes": [],
+            "legal_basis": [],
+            "explanation": [
+                {
+                    "rule": "P17",
+                    "title": "Atención de urgencias",
+                    "conditions": [
+                        {
+                            "test": "urgent_medical_need == true",
+                            "holds": True,
+                            "values": {"urgent_medical_need": True},
+                            "shown": "urgent_medical_need == true (valor: true)",
+                        }
+                    ],
+                }
+            ],
+            "targets": [
+                {
+                    "institution_id": "hospital-ese-atlantico",
+                    "name": "Red pública hospitalaria (ESE) — Barranquilla",
+                    "municipality": "08001",
+                    "contact": {
+                        "phone": None,
+                        "email": "hospital-ese-atlantico@example.org",
+                        "web": None,
+                    },
+                    "reason": "sin proveedor por tierra; el más cercano en línea recta: 773 km,"
+                    " en Atlántico; aliada de Oficina de Atención al Migrante — Barranquilla",
+                },
+            ],
+            "no_target_reason": None,
+        }
+    ],
+    "suppressed": [],
 }
 
 
@@ -271,7 +342,15 @@ INSTITUTION: Final[dict[str, Any]] = {
 }
 
 
-#: Two rows of the coverage table: Vaupés has no local provider.
+#: A service nobody within reach can take this week: no target, and why (in the reader's
+#: language). It appears once the store counts each institution's referrals of the week.
+NO_TARGET_SERVICE_REASON: Final[str] = (
+    "sin cupo esta semana en ninguna de las instituciones a su alcance que ofrecen este servicio"
+)
+
+
+#: Three rows of the coverage table: Vaupés has no local provider; San Andrés, an island, is
+#: reached from the nearest department as the crow flies.
 GAPS: Final[list[dict[str, Any]]] = [
     {
         "department": "97",
@@ -286,6 +365,13 @@ GAPS: Final[list[dict[str, Any]]] = [
         "level": "national",
         "distance_km": 574.2,
         "institution_id": "mineducacion",
+    },
+    {
+        "department": "88",
+        "service": "HEALTH_URGENT_CARE",
+        "level": "nearest",
+        "distance_km": 772.8,
+        "institution_id": "hospital-ese-atlantico",
     },
 ]
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from engine import Evaluation, OpenField, ProfileError, ReferralPreference, RuleEngine
-from network import Network
+from network import Network, Occupancy
 
 from .errors import invalid_profile_body
 from .schemas import RecommendationRequest, RecommendationResponse
@@ -29,10 +29,16 @@ def recommendation(
     as_of: date | None,
     lang: str,
     targets_per_service: int,
+    *,
+    occupancy: Occupancy | None = None,
 ) -> dict[str, Any]:
-    """The roadmap for one profile, with referral targets, in the reader's language."""
+    """The roadmap for one profile, with referral targets, in the reader's language.
+
+    ``occupancy``: the referrals each institution has sent or accepted this ISO week (from the
+    store); an institution whose weekly capacity is used up is not proposed. ``None``: none
+    counted."""
     result = engine.evaluate(profile, as_of)
-    answer = _answer(engine, network, result, lang, targets_per_service)
+    answer = _answer(engine, network, result, lang, targets_per_service, occupancy)
     answer["open_fields"] = _open_fields(engine.open_fields(result), lang)
     return answer
 
@@ -44,9 +50,15 @@ def recommendation_json(
     as_of: date | None,
     lang: str,
     targets_per_service: int,
+    *,
+    occupancy: Occupancy | None = None,
 ) -> bytes:
     """:func:`recommendation` encoded as JSON, ready to send."""
-    return to_json(recommendation(engine, network, profile, as_of, lang, targets_per_service))
+    return to_json(
+        recommendation(
+            engine, network, profile, as_of, lang, targets_per_service, occupancy=occupancy
+        )
+    )
 
 
 def batch_json(
@@ -73,10 +85,14 @@ def recommend(
     as_of: date | None,
     lang: str,
     targets_per_service: int,
+    *,
+    occupancy: Occupancy | None = None,
 ) -> RecommendationResponse:
     """:func:`recommendation` as the typed response, for Python callers (the command line)."""
     return RecommendationResponse.model_validate(
-        recommendation(engine, network, profile, as_of, lang, targets_per_service)
+        recommendation(
+            engine, network, profile, as_of, lang, targets_per_service, occupancy=occupancy
+        )
     )
 
 
@@ -88,14 +104,20 @@ def _targets(
     municipality: str,
     k: int,
     lang: str,
-) -> tuple[dict[str, Any], ...]:
-    """The referral targets as sent, in ``lang``: the same for everyone asking for ``service``
-    in ``municipality`` under the rule base's referral ``preference``, so built once (the
-    network never changes while it is served). The dicts are shared by every answer that
-    holds them: read them, never change them."""
+    occupancy: Occupancy | None,
+) -> tuple[tuple[dict[str, Any], ...], str | None]:
+    """The referral targets as sent, in ``lang``, and why there are none if so: the same for
+    everyone asking for ``service`` in ``municipality`` under the rule base's referral
+    ``preference`` and the same ``occupancy``, so built once (the network never changes while
+    it is served; an occupancy hashes in constant time). The dicts are shared by every answer
+    that holds them: read them, never change them."""
     if k == 0:
-        return ()
-    return tuple(
+        return (), None
+    selection = network.select_targets(
+        service, municipality, k, preference=preference, occupancy=occupancy
+    )
+    reason = selection.no_target_reason
+    targets = tuple(
         {
             "institution_id": t.institution.id,
             "name": t.institution.name,
@@ -107,12 +129,18 @@ def _targets(
             },
             "reason": t.reason.get(lang),
         }
-        for t in network.select_targets(service, municipality, k, preference=preference).targets
+        for t in selection.targets
     )
+    return targets, None if reason is None else reason.get(lang)
 
 
 def _answer(
-    engine: RuleEngine, network: Network, result: Evaluation, lang: str, k: int
+    engine: RuleEngine,
+    network: Network,
+    result: Evaluation,
+    lang: str,
+    k: int,
+    occupancy: Occupancy | None,
 ) -> dict[str, Any]:
     fired = {f.id: f for f in result.fired}
     values = result.values
@@ -121,6 +149,9 @@ def _answer(
     preference = engine.rule_base.referral_preference
     services = []
     for service in result.services:
+        targets, no_target_reason = _targets(
+            network, preference, service.code, municipality, k, lang, occupancy
+        )
         services.append(
             {
                 "code": service.code,
@@ -155,7 +186,8 @@ def _answer(
                     }
                     for rule_id in service.rules
                 ],
-                "targets": _targets(network, preference, service.code, municipality, k, lang),
+                "targets": targets,
+                "no_target_reason": no_target_reason,
             }
         )
     return {

@@ -50,7 +50,8 @@ class RecommendationRequest(BaseModel):
     """A returnee's profile, the day the protocols are applied for, and the reader's language."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [examples.RECOMMENDATION_REQUEST]}
+        extra="forbid",
+        json_schema_extra={"examples": [examples.RECOMMENDATION_REQUEST, examples.ISLAND_REQUEST]},
     )
 
     profile: ProfileBody = Field(
@@ -118,6 +119,14 @@ class RecommendedService(BaseModel):
     legal_basis: list[LegalBasisOut]
     explanation: list[RuleExplanation]
     targets: list[Target]
+    no_target_reason: str | None = Field(
+        None,
+        description="Why no institution is proposed, in the requested language, when targets"
+        " were asked for and none can be given: nobody in the partner network offers the"
+        " service, nobody within reach, or everyone within reach has no capacity this week or"
+        " is inactive. null whenever there is a target (or none was asked for).",
+        examples=[examples.NO_TARGET_SERVICE_REASON],
+    )
 
 
 class SuppressedService(BaseModel):
@@ -168,7 +177,9 @@ class NetworkVersion(BaseModel):
 class RecommendationResponse(BaseModel):
     """The roadmap for one returnee: services in order, why, and where to refer them."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.RECOMMENDATION_RESPONSE]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [examples.RECOMMENDATION_RESPONSE, examples.ISLAND_RESPONSE]}
+    )
 
     rule_base: RuleBaseVersion
     network: NetworkVersion
@@ -229,11 +240,13 @@ class Health(BaseModel):
 
 class CoverageGap(BaseModel):
     """How well a department is covered for a service: the best level reachable from its
-    capital (municipality, department, national, neighbour, or none) and the distance."""
+    capital (municipality, department, national, neighbour — a department reached over land —,
+    nearest — once the land borders run out, a department nearest as the crow flies —, or
+    none) and the distance."""
 
     department: str
     service: str
-    level: Literal["municipality", "department", "national", "neighbour", "none"]
+    level: Literal["municipality", "department", "national", "neighbour", "nearest", "none"]
     distance_km: float | None
     institution_id: str | None
 

@@ -6,7 +6,7 @@ HTML page (inline style, no outside assets, opens offline) in Spanish and Englis
 The network join answers "where does a protocol promise what no partner delivers?": for every
 department and every service some rule can recommend, the best level a returnee living in the
 department's capital can be referred at (municipality, department, national, neighbouring
-department, or none).
+department, nearest department as the crow flies once the land borders run out, or none).
 """
 
 from __future__ import annotations
@@ -189,6 +189,7 @@ _LEVELS: dict[Level, tuple[str, str, str, str]] = {
     Level.DEPARTMENT: ("D", "departamento", "department", "#91cf60"),
     Level.NATIONAL: ("N", "nacional", "national", "#fee08b"),
     Level.NEIGHBOUR: ("V", "vecino", "neighbour", "#fc8d59"),
+    Level.NEAREST: ("L", "más cercano en línea recta", "nearest as the crow flies", "#f46d43"),
     Level.NONE: ("—", "ninguno", "none", "#d73027"),
 }
 

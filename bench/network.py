@@ -20,6 +20,11 @@ What is measured
       a capacity (unknown, zero or 1–100), an active flag, now and then a Hogar de Paso tag;
       the offices and regions of the default data, with partners drawn from the institutions.
 
+    Each network is measured twice: with no referral counted this week, and with an
+    ``Occupancy`` (``, occupancy`` rows) counting referrals at half the institutions with a
+    stated capacity, anything from none to twice it (about a quarter of those full); working
+    out which of the counts a selection depends on is part of the timed call.
+
     Pairs are drawn uniformly from the catalogue's services and from municipalities: three in
     ten are well-formed codes absent from the data (matched by department), the rest listed
     municipalities or capitals. Both networks get the same number of calls.
@@ -30,7 +35,8 @@ How to read the table
     ``Network(data)`` (the records are made before the clock starts). ``median`` and ``p99``:
     wall time of one selection, in microseconds; ``calls/s``: calls divided by the sum of their
     times, on one core. ``targets``: mean number of targets returned; ``fallback``: share of
-    calls where a neighbouring department filled in. ``gaps()``: one full coverage table
+    calls where another department filled in (over land or, once the borders run out, the
+    nearest as the crow flies). ``gaps()``: one full coverage table
     (33 departments × services). Target: a median under 200 µs per selection.
 """
 
@@ -54,7 +60,7 @@ from engine import load_rule_base  # noqa: E402
 from engine.loader import CATALOGUE_FILE, default_rules_dir  # noqa: E402
 from engine.rule_model import Catalogue  # noqa: E402
 from engine.yaml_source import read_yaml  # noqa: E402
-from network import Level, Network, NetworkData, load_network  # noqa: E402
+from network import Level, Network, NetworkData, Occupancy, load_network  # noqa: E402
 from network.models import Contact, Institution, Municipality, Office, Serves  # noqa: E402
 
 # The packages measured are imported; now this folder's helpers can come from the end of the path.
@@ -193,14 +199,34 @@ class Row:
     gaps_ms: float
 
 
+def random_occupancy(network: Network, seed: int) -> Occupancy:
+    """Referrals used this week at half the institutions with a stated capacity: anything from
+    none to twice the capacity (so about a quarter of those are full)."""
+    rng = random.Random(seed)
+    return Occupancy(
+        {
+            i.id: rng.randint(0, 2 * i.weekly_capacity)
+            for i in network.data.institutions
+            if i.weekly_capacity and rng.random() < 0.5
+        }
+    )
+
+
 def measure(
-    name: str, network: Network, build_ms: float, note: str, calls: int, seed: int, k: int
+    name: str,
+    network: Network,
+    build_ms: float,
+    note: str,
+    calls: int,
+    seed: int,
+    k: int,
+    occupancy: Occupancy | None = None,
 ) -> Row:
     pairs = random_pairs(network, calls + WARM_UP, seed)
     select = network.select_targets
     preference = load_rule_base().referral_preference
     for service, municipality in pairs[:WARM_UP]:
-        select(service, municipality, k, preference=preference)
+        select(service, municipality, k, preference=preference, occupancy=occupancy)
     times = []
     targets = 0
     fallbacks = 0
@@ -208,10 +234,10 @@ def measure(
     for service, municipality in pairs[WARM_UP:]:
         network.forget_selections()
         start = clock()
-        selection = select(service, municipality, k, preference=preference)
+        selection = select(service, municipality, k, preference=preference, occupancy=occupancy)
         times.append(clock() - start)
         targets += len(selection.targets)
-        fallbacks += any(t.level == Level.NEIGHBOUR for t in selection.targets)
+        fallbacks += any(t.level >= Level.NEIGHBOUR for t in selection.targets)
     times.sort()
     start = time.perf_counter()
     network.gaps()
@@ -281,7 +307,17 @@ def main() -> None:
     rows = [
         measure(
             "default", default, load_ms, f"graph {build_ms:,.0f} ms", args.calls, args.seed, args.k
-        )
+        ),
+        measure(
+            "default, occupancy",
+            default,
+            load_ms,
+            f"graph {build_ms:,.0f} ms",
+            args.calls,
+            args.seed,
+            args.k,
+            random_occupancy(default, args.seed),
+        ),
     ]
 
     progress(f"generating a network of {args.institutions:,} institutions…")
@@ -289,17 +325,19 @@ def main() -> None:
     start = time.perf_counter()
     generated = Network(data)
     build_ms = (time.perf_counter() - start) * 1000
-    rows.append(
-        measure(
-            f"generated ({args.institutions:,})",
-            generated,
-            build_ms,
-            "graph",
-            args.calls,
-            args.seed + 1,
-            args.k,
+    for occupancy in (None, random_occupancy(generated, args.seed)):
+        rows.append(
+            measure(
+                f"generated ({args.institutions:,})" + (", occupancy" if occupancy else ""),
+                generated,
+                build_ms,
+                "graph",
+                args.calls,
+                args.seed + 1,
+                args.k,
+                occupancy,
+            )
         )
-    )
     print("\n".join([*machine_facts(args.calls, args.seed, args.k), "", *table(rows)]))
     slow = [row.name for row in rows if row.median_us >= TARGET_US]
     if slow:

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DataProblem", "NetworkDataError", "NetworkError", "UnknownPlaceError"]
+__all__ = [
+    "DataProblem",
+    "NetworkDataError",
+    "NetworkError",
+    "OccupancyError",
+    "UnknownPlaceError",
+]
 
 
 class NetworkError(Exception):
@@ -47,3 +53,8 @@ class NetworkDataError(NetworkError):
 class UnknownPlaceError(NetworkError):
     """A request the network cannot answer: a municipality code of no known department, a
     service code not in the catalogue, or fewer than one target asked for."""
+
+
+class OccupancyError(NetworkError):
+    """Counts of referrals that cannot be right: an institution id that is not text, or a
+    count that is not a whole number of zero or more."""

@@ -24,6 +24,7 @@ from .models import (
     InstitutionsFile,
     MunicipalitiesFile,
     Municipality,
+    NetworkPolicy,
     Office,
     OfficesFile,
     Region,
@@ -31,7 +32,10 @@ from .models import (
 )
 from .network import Network, NetworkData, catalogue_codes
 
-__all__ = ["default_data_dir", "load_network"]
+__all__ = ["POLICY_FILE", "default_data_dir", "load_network"]
+
+#: The network's policy: how far to look once the land borders run out.
+POLICY_FILE = "policy.yaml"
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -48,7 +52,13 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
     services = catalogue_codes(rules_dir)
     problems: list[DataProblem] = []
     raw: dict[str, Any] = {}
-    names = ["departments.yaml", "municipalities.yaml", "regions.yaml", "offices.yaml"]
+    names = [
+        "departments.yaml",
+        "municipalities.yaml",
+        "regions.yaml",
+        "offices.yaml",
+        POLICY_FILE,
+    ]
     institution_files = sorted((folder / "institutions").glob("*.yaml"))
     for name in names:
         if not (folder / name).is_file():
@@ -70,6 +80,7 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
     )
     regions = _records(RegionsFile, raw, "regions.yaml", "regions", problems)
     offices = _records(OfficesFile, raw, "offices.yaml", "offices", problems)
+    policy = _policy(raw, problems)
     institutions: list[tuple[str, int, Institution]] = []
     for path in institution_files:
         name = path.relative_to(folder).as_posix()
@@ -78,7 +89,7 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
         _cross_check(
             departments, municipalities, regions, offices, institutions, services, raw, problems
         )
-    if problems:
+    if problems or policy is None:
         raise NetworkDataError(problems)
     return Network(
         services=services,
@@ -88,8 +99,24 @@ def load_network(directory: Path | str | None = None, rules_dir: Path | None = N
             regions=tuple(r for _, _, r in regions),
             offices=tuple(o for _, _, o in offices),
             institutions=tuple(i for _, _, i in institutions),
+            policy=policy,
         ),
     )
+
+
+def _policy(raw: dict[str, Any], problems: list[DataProblem]) -> NetworkPolicy | None:
+    """The network's policy (``policy.yaml``); faults go to ``problems``."""
+    data = raw.get(POLICY_FILE)
+    if not isinstance(data, dict):
+        problems.append(DataProblem(POLICY_FILE, 1, None, "", "must be a mapping with 'nearest:'"))
+        return None
+    try:
+        return NetworkPolicy.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            line, path = line_of(data, tuple(item["loc"]))
+            problems.append(DataProblem(POLICY_FILE, line, None, path, _message(item)))
+        return None
 
 
 def _records(

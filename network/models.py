@@ -19,6 +19,8 @@ __all__ = [
     "InstitutionsFile",
     "MunicipalitiesFile",
     "Municipality",
+    "NearestPolicy",
+    "NetworkPolicy",
     "Office",
     "OfficesFile",
     "Region",
@@ -218,6 +220,27 @@ class Institution(_Record):
     @property
     def department(self) -> str:
         return self.municipality[:2]
+
+
+class NearestPolicy(_Record):
+    """How far Ruta looks for a provider once the land borders run out (``policy.yaml``).
+
+    For caseworkers: a person whose municipality, department, national entities and the
+    departments reached over land leave fewer referrals than asked for (San Andrés, an island,
+    has no land neighbour) is offered the providers of the departments whose capitals are
+    nearest as the crow flies, nearest first: the ``departments`` nearest departments not
+    reached over land, none farther than ``max_km`` (whether or not they have a provider).
+    ``departments: 0`` turns this last step off.
+    """
+
+    departments: int = Field(ge=0)
+    max_km: float = Field(gt=0)
+
+
+class NetworkPolicy(_Record):
+    """The network's own choices about where to look for a referral (``policy.yaml``)."""
+
+    nearest: NearestPolicy
 
 
 class DepartmentsFile(_Record):

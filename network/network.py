@@ -2,8 +2,13 @@
 
 For caseworkers: a recommended service becomes a referral to institutions chosen for the
 person's municipality — those that serve the municipality, then the department, then national
-entities, then the nearest neighbouring department — with the office's partners, capacity and
-distance breaking ties, and a reason for every choice (in Spanish and English).
+entities, then the nearest department reached over land, and once the land borders run out the
+nearest departments as the crow flies (``policy.yaml``) — with the office's partners, the room
+left this week and distance breaking ties, and a reason for every choice (in Spanish and
+English). When nothing can be offered, the answer says why instead of leaving the list empty.
+
+Institutions that have used their weekly capacity this week are passed over: the counts come
+from the store as an :class:`~network.occupancy.Occupancy`, passed in with each selection.
 
 Which institutions go first whatever their level (the border Hogar de Paso) is not the
 network's choice but the rule base's (``referrals`` in ``rules/base.yaml``): every selection is
@@ -18,8 +23,8 @@ import hashlib
 import json
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -31,23 +36,37 @@ from engine.rule_model import Catalogue, Text
 from engine.yaml_source import read_yaml
 
 from .errors import DataProblem, NetworkDataError, UnknownPlaceError
-from .models import Department, Institution, Municipality, Office, Region
+from .levels import Level
+from .models import Department, Institution, Municipality, NetworkPolicy, Office, Region
+from .occupancy import Occupancy, room_left
+from .reasons import (
+    INACTIVE,
+    NO_CAPACITY,
+    chosen_because,
+    everyone_full,
+    full_or_inactive,
+    nobody_offers,
+    nobody_within_reach,
+    out_of_area,
+)
 
-__all__ = ["Gap", "Level", "Network", "NetworkData", "PassedOver", "Selection", "Target"]
+__all__ = [
+    "Gap",
+    "Network",
+    "NetworkData",
+    "PassedOver",
+    "Selection",
+    "Target",
+]
 
 _EARTH_KM = 6371.0
 #: No preference: the network's own ranking (coverage is measured under it).
 _NO_PREFERENCE = ReferralPreference()
-
-
-class Level(IntEnum):
-    """How close a provider is to the person: lower is better."""
-
-    MUNICIPALITY = 1
-    DEPARTMENT = 2
-    NATIONAL = 3
-    NEIGHBOUR = 4
-    NONE = 5
+#: The part of an occupancy a selection depends on: (institution id, referrals used) for the
+#: institutions offering the service, with a stated capacity, that have used some of it.
+_Load = frozenset[tuple[str, int]]
+#: Nothing counted this week.
+_NO_LOAD: _Load = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +78,7 @@ class NetworkData:
     regions: tuple[Region, ...]
     offices: tuple[Office, ...]
     institutions: tuple[Institution, ...]
+    policy: NetworkPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +102,9 @@ class PassedOver:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The referral targets for one service and one municipality."""
+    """The referral targets for one service and one municipality, and, when there are none,
+    why (``no_target_reason``: nobody offers the service, nobody within reach, or everyone
+    within reach full this week or inactive); ``None`` whenever there is a target."""
 
     service: str
     municipality: str
@@ -90,6 +112,7 @@ class Selection:
     targets: tuple[Target, ...]
     passed_over: tuple[PassedOver, ...]
     network_version: str
+    no_target_reason: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +125,8 @@ class Gap:
     level: Level
     distance_km: float | None
     institution_id: str | None
+    #: Why nobody can be offered (``level`` NONE only), in Spanish and English.
+    no_target_reason: Text | None = None
 
 
 def catalogue_codes(rules_dir: Path | None = None) -> frozenset[str]:
@@ -135,8 +160,10 @@ class Network:
         self.departments = {d.code: d for d in data.departments}
         self.municipalities = {m.code: m for m in data.municipalities}
         self.institutions = {i.id: i for i in data.institutions}
+        self.policy = data.policy
         self.graph = self._build_graph()
         self._remembered_selection = lru_cache(maxsize=4096)(self._select)
+        self._remembered_load = lru_cache(maxsize=1024)(self._load)
         self._partners_by_department: dict[str, dict[str, str]] = defaultdict(dict)
         for office in data.offices:
             region = next(r for r in data.regions if r.id == office.region)
@@ -147,8 +174,14 @@ class Network:
         self._national: dict[str, list[Institution]] = defaultdict(list)
         self._located: dict[tuple[str, str], list[Institution]] = defaultdict(list)
         self._in_department: dict[tuple[str, str], list[Institution]] = defaultdict(list)
+        # Per service, the institutions whose weekly capacity a referral can use up.
+        capped: dict[str, set[str]] = defaultdict(set)
+        self._offered: set[str] = set()
         for institution in data.institutions:
             for service in institution.services:
+                self._offered.add(service)
+                if institution.weekly_capacity:
+                    capped[service].add(institution.id)
                 if institution.serves.national:
                     self._national[service].append(institution)
                 for code in institution.serves.departments:
@@ -161,6 +194,7 @@ class Network:
                 }
                 for code in sorted(reached):
                     self._in_department[(service, code)].append(institution)
+        self._capped = {service: frozenset(ids) for service, ids in capped.items()}
         self._distances = {
             code: nx.single_source_dijkstra_path_length(
                 self.graph.subgraph([("department", c) for c in self.departments]),
@@ -169,14 +203,24 @@ class Network:
             )
             for code in self.departments
         }
+        # Every other department by distance between capitals as the crow flies, nearest first.
+        self._straight = {
+            code: sorted(
+                (distance_km(self._point(code), self._point(other)), other)
+                for other in self.departments
+                if other != code
+            )
+            for code in self.departments
+        }
 
     @cached_property
     def hash(self) -> str:
         """SHA-256 of the network's content: equal data, equal hash."""
-        content = {
+        content: dict[str, object] = {
             name: [item.model_dump(mode="json") for item in getattr(self.data, name)]
             for name in ("departments", "municipalities", "regions", "offices", "institutions")
         }
+        content["policy"] = self.data.policy.model_dump(mode="json")
         text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -239,28 +283,56 @@ class Network:
         return (capital.lat, capital.lon)
 
     def select_targets(
-        self, service: str, municipality: str, k: int = 3, *, preference: ReferralPreference
+        self,
+        service: str,
+        municipality: str,
+        k: int = 3,
+        *,
+        preference: ReferralPreference,
+        occupancy: Occupancy | None = None,
     ) -> Selection:
         """The ``k`` best institutions to refer a person living in ``municipality`` to, under
         the referral ``preference`` of the rule base in service
-        (``rule_base.referral_preference``; ``ReferralPreference()`` for none).
+        (``rule_base.referral_preference``; ``ReferralPreference()`` for none), and the
+        referrals each institution has sent or accepted this ISO week (``occupancy``, counted
+        by the store; ``None``: none counted, as ``Occupancy()``).
 
-        The network never changes once built, so the answer for a (service, municipality, k,
-        preference) is kept and given again (the most recent 4,096 of them).
+        An institution whose ``weekly_capacity`` is known and used up is passed over ("sin cupo
+        esta semana" / "no capacity this week"); among the others, the one with most room left
+        goes first where the levels and partnership tie.
+
+        The network never changes once built, so the answer is kept and given again (the most
+        recent 4,096 of them), keyed by the service, place, ``k``, preference and the referrals
+        used at the institutions offering the service: a referral to one institution leaves
+        the kept answers for the services it does not offer untouched.
         """
         if service not in self.services:
             raise UnknownPlaceError(f"'{service}' is not a service code of the catalogue")
         if k < 1:
             raise UnknownPlaceError("ask for at least one target (k >= 1)")
-        return self._remembered_selection(service, municipality, k, preference)
+        load = _NO_LOAD if occupancy is None else self._remembered_load(service, occupancy)
+        return self._remembered_selection(service, municipality, k, preference, load)
 
     def forget_selections(self) -> None:
         """Drop the answers kept by :meth:`select_targets` (for measuring a selection's work)."""
         self._remembered_selection.cache_clear()
+        self._remembered_load.cache_clear()
+
+    def _load(self, service: str, occupancy: Occupancy) -> _Load:
+        """What of ``occupancy`` a selection for ``service`` depends on: the referrals used at
+        each institution offering it with a stated capacity (kept per occupancy and service,
+        as the store hands the same occupancy to many selections)."""
+        return occupancy.used_among(self._capped.get(service, frozenset()))
 
     def _select(
-        self, service: str, municipality: str, k: int, preference: ReferralPreference
+        self,
+        service: str,
+        municipality: str,
+        k: int,
+        preference: ReferralPreference,
+        load: _Load,
     ) -> Selection:
+        used = dict(load)
         department = self._check_place(municipality)
         known = municipality in self.municipalities
         place = self.municipalities[municipality].name if known else None
@@ -296,34 +368,37 @@ class Network:
                 distance_km(here, self._point(institution.municipality)),
             )
         passed: dict[str, Text] = {}
-        available = {
-            key: value for key, value in chosen.items() if self._available(value[0], passed)
-        }
+        blocked: set[str] = set()  # within reach, but full this week or inactive
+
+        def can_take(institution: Institution) -> bool:
+            reason = _unavailable(institution, used)
+            if reason is not None:
+                passed[institution.id] = reason
+                blocked.add(institution.id)
+            return reason is None
+
+        available = {key: value for key, value in chosen.items() if can_take(value[0])}
         served_in: dict[str, str] = {}
         if len(available) < k:
             self._neighbours(
-                service, department, here, k - len(available), available, passed, served_in
+                service, department, k - len(available), available, can_take, served_in
             )
+        if len(available) < k:
+            self._nearest(service, department, k - len(available), available, can_take, served_in)
         for institution in self._located.get((service, department), ()):
             if institution.id not in chosen and institution.id not in available:
-                passed.setdefault(
-                    institution.id,
-                    Text(
-                        es=f"fuera de su área: no atiende en {place_es}",
-                        en=f"out of area: does not serve {place_en}",
-                    ),
-                )
+                passed.setdefault(institution.id, out_of_area(place_es, place_en))
 
         def rank(item: tuple[Institution, Level, float]) -> tuple[object, ...]:
             institution, level, distance = item
             # A first choice of the rule base goes first when it serves the person's own place.
-            capacity = institution.weekly_capacity
+            room = room_left(institution, used)
             return (
                 _first_choice(first_choices, institution, level),
                 level,
-                distance if level is Level.NEIGHBOUR else 0.0,  # far away: nearest first
+                distance if level >= Level.NEIGHBOUR else 0.0,  # far away: nearest first
                 institution.id not in partners,
-                -(capacity if capacity is not None else -1),
+                -(room if room is not None else -1),  # most room left; unknown after known
                 distance,
                 institution.id,
             )
@@ -335,16 +410,17 @@ class Network:
                 level,
                 round(distance, 1),
                 partners.get(institution.id),
-                self._reason(
-                    institution,
+                chosen_because(
                     level,
-                    distance,
-                    partners,
-                    place,
-                    department_name,
-                    known,
-                    _chosen_first(first_choices, institution, level),
-                    served_in.get(institution.id, institution.department),
+                    place=place,
+                    department_name=department_name,
+                    distance=distance,
+                    served_in=self.departments[
+                        served_in.get(institution.id, institution.department)
+                    ].name,
+                    first_choice=_chosen_first(first_choices, institution, level),
+                    partner_of=partners.get(institution.id),
+                    known=known,
                 ),
             )
             for institution, level, distance in ranked
@@ -356,6 +432,7 @@ class Network:
             targets,
             tuple(PassedOver(i, r) for i, r in sorted(passed.items())),
             self.version,
+            None if targets else self._no_target(service, department_name, passed, blocked),
         )
 
     def _check_place(self, municipality: str) -> str:
@@ -370,28 +447,17 @@ class Network:
             )
         return department
 
-    @staticmethod
-    def _available(institution: Institution, passed: dict[str, Text]) -> bool:
-        if not institution.active:
-            passed[institution.id] = Text(es="inactiva", en="inactive")
-            return False
-        if institution.weekly_capacity == 0:
-            passed[institution.id] = Text(es="sin cupo esta semana", en="no capacity")
-            return False
-        return True
-
     def _neighbours(
         self,
         service: str,
         department: str,
-        here: tuple[float, float],
         wanted: int,
         available: dict[str, tuple[Institution, Level, float]],
-        passed: dict[str, Text],
+        can_take: Callable[[Institution], bool],
         served_in: dict[str, str],
     ) -> None:
-        """Fill up with providers of the nearest other departments, nearest first; their
-        distance is the one between department capitals, along borders."""
+        """Fill up with providers of the nearest other departments reached over land, nearest
+        first; their distance is the one between department capitals, along borders."""
         distances = self._distances[department]
         for node, between in sorted(distances.items(), key=lambda item: (item[1], item[0][1])):
             code = node[1]
@@ -399,53 +465,72 @@ class Network:
                 continue
             if wanted <= 0:
                 break
-            # A whole department at a time, so a larger k only ever adds farther providers.
-            for institution in sorted(
-                self._in_department.get((service, code), ()), key=lambda i: i.id
-            ):
-                if institution.id in available or not self._available(institution, passed):
-                    continue
-                available[institution.id] = (institution, Level.NEIGHBOUR, between)
-                served_in[institution.id] = code
-                wanted -= 1
+            wanted -= self._take_department(
+                service, code, Level.NEIGHBOUR, between, available, can_take, served_in
+            )
 
-    def _reason(
+    def _nearest(
         self,
-        institution: Institution,
+        service: str,
+        department: str,
+        wanted: int,
+        available: dict[str, tuple[Institution, Level, float]],
+        can_take: Callable[[Institution], bool],
+        served_in: dict[str, str],
+    ) -> None:
+        """Once the land borders run out: providers of the departments not reached over land
+        whose capitals are nearest as the crow flies, nearest first. Which departments are
+        looked at is geography and policy alone — the ``policy.nearest.departments`` nearest
+        not reached over land, none beyond ``policy.nearest.max_km`` — never who provides what,
+        so adding an institution never takes a referral away."""
+        policy = self.policy.nearest
+        over_land = self._distances[department]
+        looked_at = 0
+        for between, code in self._straight[department]:
+            if wanted <= 0 or between > policy.max_km:
+                break
+            if ("department", code) in over_land:
+                continue
+            if looked_at >= policy.departments:
+                break
+            looked_at += 1
+            wanted -= self._take_department(
+                service, code, Level.NEAREST, between, available, can_take, served_in
+            )
+
+    def _take_department(
+        self,
+        service: str,
+        code: str,
         level: Level,
-        distance: float,
-        partners: dict[str, str],
-        place: str | None,
-        department_name: str,
-        known: bool,
-        first_choice: PreferredTag | None,
-        served: str,
+        between: float,
+        available: dict[str, tuple[Institution, Level, float]],
+        can_take: Callable[[Institution], bool],
+        served_in: dict[str, str],
+    ) -> int:
+        """Add every provider of ``service`` serving department ``code`` not yet chosen (a whole
+        department at a time, so a larger k only ever adds farther providers); how many."""
+        added = 0
+        for institution in sorted(self._in_department.get((service, code), ()), key=lambda i: i.id):
+            if institution.id in available or not can_take(institution):
+                continue
+            available[institution.id] = (institution, level, between)
+            served_in[institution.id] = code
+            added += 1
+        return added
+
+    def _no_target(
+        self, service: str, department_name: str, passed: dict[str, Text], blocked: set[str]
     ) -> Text:
-        where = self.departments[served].name
-        es, en = {
-            Level.MUNICIPALITY: (f"atiende en {place}", f"serves {place}"),
-            Level.DEPARTMENT: (
-                f"atiende en el departamento de {department_name}",
-                f"serves the department of {department_name}",
-            ),
-            Level.NATIONAL: (
-                "entidad nacional: atiende en todo el país",
-                "national entity: serves everywhere",
-            ),
-            Level.NEIGHBOUR: (
-                f"proveedor más cercano: {distance:.0f} km, en {where}",
-                f"nearest provider: {distance:.0f} km, in {where}",
-            ),
-        }[level]
-        if first_choice is not None:
-            es, en = f"{first_choice.reason.es}; {es}", f"{first_choice.reason.en}; {en}"
-        if institution.id in partners:
-            es += f"; aliada de {partners[institution.id]}"
-            en += f"; partner of {partners[institution.id]}"
-        if not known:
-            es += " (municipio sin datos propios: se usa su departamento)"
-            en += " (municipality not in the data: matched by its department)"
-        return Text(es=es, en=en)
+        """Why nobody is offered: everyone within reach full or inactive, nobody within reach,
+        or nobody in the network offering the service at all."""
+        if blocked:
+            if all(passed[i] == NO_CAPACITY for i in blocked):
+                return everyone_full()
+            return full_or_inactive()
+        if service in self._offered:
+            return nobody_within_reach(department_name, self.policy.nearest.max_km)
+        return nobody_offers()
 
     def gaps(self) -> list[Gap]:
         """For every department and service, the best level reachable from its capital.
@@ -458,16 +543,16 @@ class Network:
             capital = self.departments[code].capital.municipality
             for service in sorted(self.services):
                 # Look at a few targets and keep the best level among them.
-                targets = self.select_targets(
-                    service, capital, k=3, preference=_NO_PREFERENCE
-                ).targets
-                if targets:
-                    best = min(targets, key=lambda t: (t.level, t.distance_km))
+                selection = self.select_targets(service, capital, k=3, preference=_NO_PREFERENCE)
+                if selection.targets:
+                    best = min(selection.targets, key=lambda t: (t.level, t.distance_km))
                     found.append(
                         Gap(code, service, best.level, best.distance_km, best.institution.id)
                     )
                 else:
-                    found.append(Gap(code, service, Level.NONE, None, None))
+                    found.append(
+                        Gap(code, service, Level.NONE, None, None, selection.no_target_reason)
+                    )
         return found
 
     def institutions_for(
@@ -484,6 +569,16 @@ class Network:
             and (department is None or i.department == department)
             and (municipality is None or i.municipality == municipality)
         ]
+
+
+def _unavailable(institution: Institution, used: dict[str, int]) -> Text | None:
+    """Why ``institution`` cannot take a referral now (given the referrals ``used`` this week
+    per institution id), or ``None`` if it can."""
+    if not institution.active:
+        return INACTIVE
+    if room_left(institution, used) == 0:
+        return NO_CAPACITY
+    return None
 
 
 def _first_choice(choices: tuple[PreferredTag, ...], institution: Institution, level: Level) -> int:

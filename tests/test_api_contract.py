@@ -101,6 +101,8 @@ def test_the_profile_is_documented_field_by_field(openapi: dict[str, Any]) -> No
     [
         (examples.RECOMMENDATION_REQUEST, RecommendationRequest),
         (examples.RECOMMENDATION_RESPONSE, RecommendationResponse),
+        (examples.ISLAND_REQUEST, RecommendationRequest),
+        (examples.ISLAND_RESPONSE, RecommendationResponse),
         (examples.BATCH_REQUEST, list[RecommendationRequest]),
         (examples.BATCH_RESPONSE, list[RecommendationResponse | BatchItemError]),
         (examples.SERVICES, list[ServiceEntry]),
@@ -135,18 +137,32 @@ def test_each_example_fits_its_schema(example: Any, shape: Any) -> None:
     TypeAdapter(shape).validate_python(example)
 
 
-def test_the_example_request_gets_the_services_shown(client: TestClient) -> None:
-    answer = client.post("/v1/recommendations", json=examples.RECOMMENDATION_REQUEST).json()
+@pytest.mark.parametrize(
+    ("request_body", "response"),
+    [
+        (examples.RECOMMENDATION_REQUEST, examples.RECOMMENDATION_RESPONSE),
+        (examples.ISLAND_REQUEST, examples.ISLAND_RESPONSE),
+    ],
+    ids=["cucuta", "san-andres"],
+)
+def test_the_example_request_gets_the_services_shown(
+    client: TestClient, request_body: dict[str, Any], response: dict[str, Any]
+) -> None:
+    answer = client.post("/v1/recommendations", json=request_body).json()
     served = {s["code"]: s for s in answer["services"]}
-    for shown in examples.RECOMMENDATION_RESPONSE["services"]:
+    for shown in response["services"]:
         real = served[shown["code"]]
         assert real["priority"] == shown["priority"] and real["rules"] == shown["rules"]
         assert [t["institution_id"] for t in real["targets"]] == [
             t["institution_id"] for t in shown["targets"]
         ]
+        assert [t["reason"] for t in real["targets"]] == [t["reason"] for t in shown["targets"]]
+        assert real["no_target_reason"] == shown["no_target_reason"]
+    assert answer["network"] == response["network"]
     # The questions still to ask shown are the first ones of the real answer, as they are.
-    shown_open = examples.RECOMMENDATION_RESPONSE["open_fields"]
-    assert answer["open_fields"][: len(shown_open)] == shown_open
+    shown_open = response.get("open_fields")
+    if shown_open is not None:
+        assert answer["open_fields"][: len(shown_open)] == shown_open
 
 
 @pytest.mark.parametrize(
@@ -182,6 +198,12 @@ def test_the_examples_name_real_records(client: TestClient) -> None:
     assert client.get(f"/v1/institutions/{examples.INSTITUTION['id']}").status_code == 200
     codes = {s["code"] for s in client.get("/v1/services").json()}
     assert {s["code"] for s in examples.SERVICES} <= codes
+
+
+def test_the_gaps_example_rows_are_what_the_service_answers(client: TestClient) -> None:
+    answer = client.get("/v1/network/gaps").json()
+    for row in examples.GAPS:
+        assert row in answer
 
 
 def test_the_csv_example_is_what_the_service_answers(client: TestClient) -> None:

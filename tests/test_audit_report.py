@@ -140,7 +140,7 @@ def test_report_html_shows_the_findings(tmp_path_factory: Any) -> None:
         assert f"{finding['rule']} is subsumed by {finding['by']}" in page
     levels = {row["level"] for row in data["network"]}
     assert len(re.findall(r'<td style="background:#', page)) == len(data["network"])
-    assert levels <= {"municipality", "department", "national", "neighbour", "none"}
+    assert levels <= {"municipality", "department", "national", "neighbour", "nearest", "none"}
 
 
 def test_a_thin_suite_shows_its_survivors_with_killing_cases_in_the_page() -> None:

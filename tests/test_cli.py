@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api import examples
-from api.cli import app
+from api.cli import GAP_COLUMNS, app
 from engine import Profile, compile_rule_base, default_rules_dir, load_rule_base
+from network import Level, load_network
 
 runner = CliRunner()
 PROFILE: dict[str, Any] = examples.RECOMMENDATION_REQUEST["profile"]
@@ -98,6 +99,59 @@ def test_network_gaps_lists_distant_coverage() -> None:
     result = runner.invoke(app, ["network", "gaps"])
     assert result.exit_code == 0
     assert "97" in result.output  # Vaupés has no local provider
+
+
+def _gap_rows(*options: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, ["network", "gaps", "--json", *options])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.output)
+    return rows
+
+
+def test_network_gaps_as_json_name_departments_and_label_services() -> None:
+    network = load_network()
+    services = load_rule_base().services
+    english = _gap_rows("--lang", "en")
+    assert english, "the shipped network has distant coverage somewhere"
+    for row in english:
+        assert list(row) == list(GAP_COLUMNS)
+        assert row["level"] in {"national", "neighbour", "nearest", "none"}
+        assert row["department_name"] == network.departments[row["department"]].name
+        assert row["service_label"] == services[row["service"]].label.en
+        assert row["level_label"] == Level[row["level"].upper()].label.en
+        institution = network.institutions[row["institution_id"]]
+        assert row["institution_name"] == institution.name
+        assert row["no_target_reason"] is None
+    island = {(r["department"], r["service"]): r for r in english}[("88", "HEALTH_URGENT_CARE")]
+    assert island["level"] == "nearest" and island["level_label"] == "nearest department"
+    assert island["department_name"].startswith("Archipiélago de San Andrés")
+    spanish = _gap_rows()
+    assert [(r["department"], r["service"]) for r in spanish] == [
+        (r["department"], r["service"]) for r in english
+    ]
+    for row in spanish:
+        assert row["service_label"] == services[row["service"]].label.es
+    every = _gap_rows("--all")
+    assert len(every) == 33 * len(services)
+    assert {r["level"] for r in every} >= {"municipality", "department"}
+
+
+def test_network_gaps_as_csv_has_the_same_rows() -> None:
+    result = runner.invoke(app, ["network", "gaps", "--csv", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == ",".join(GAP_COLUMNS)
+    rows = list(csv.DictReader(lines))
+    shown = _gap_rows("--lang", "en")
+    assert len(rows) == len(shown)
+    for row, expected in zip(rows, shown, strict=True):
+        assert row == {k: "" if v is None else str(v) for k, v in expected.items()}
+
+
+def test_network_gaps_takes_json_or_csv_not_both() -> None:
+    result = runner.invoke(app, ["network", "gaps", "--json", "--csv"])
+    assert result.exit_code == 1
+    assert "--json" in result.output and "--csv" in result.output
 
 
 def test_batch_writes_a_row_per_person(tmp_path: Path) -> None:

@@ -128,8 +128,8 @@ def test_an_institution_at_zero_capacity_is_passed_over_never_chosen(network: Ne
                 selection = network.select_targets(service, place, k=50, preference=PREFERENCE)
                 assert institution.id not in {t.institution.id for t in selection.targets}
                 passed = {p.institution_id: p.reason for p in selection.passed_over}
-                assert passed[institution.id].en == "no capacity"
-                assert "cupo" in passed[institution.id].es
+                assert passed[institution.id].en == "no capacity this week"
+                assert passed[institution.id].es == "sin cupo esta semana"
 
 
 def test_an_inactive_institution_is_passed_over_never_chosen(network: Network) -> None:

@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 from engine import load_rule_base
-from network import DataProblem, Network, NetworkDataError, default_data_dir, load_network
+from network import (
+    POLICY_FILE,
+    DataProblem,
+    Network,
+    NetworkDataError,
+    default_data_dir,
+    load_network,
+)
 
 PREFERENCE = load_rule_base().referral_preference
 
@@ -203,6 +210,45 @@ def test_a_missing_file_is_refused(data: Path) -> None:
     (data / "regions.yaml").unlink()
     problem = the_problem(refused(data), "is missing")
     assert (problem.file, problem.line) == ("regions.yaml", None)
+
+
+def test_a_missing_policy_file_is_refused(data: Path) -> None:
+    (data / POLICY_FILE).unlink()
+    problem = the_problem(refused(data), "is missing")
+    assert (problem.file, problem.line) == (POLICY_FILE, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("departments: -1", "greater than or equal to 0"),
+        ("departments: many", "valid integer"),
+        ("max_km: 0", "greater than 0"),
+        ("farthest: 3", "unknown key 'farthest'"),
+    ],
+)
+def test_a_bad_nearest_policy_is_refused_with_its_line(data: Path, value: str, words: str) -> None:
+    policy = data / POLICY_FILE
+    key = value.partition(":")[0]
+    lines = policy.read_text().splitlines(keepends=True)
+    at = next((n for n, text in enumerate(lines) if text.strip().startswith(f"{key}:")), None)
+    if at is None:  # a key the file does not have: added first under nearest
+        at = first_line(policy, r"^nearest:")
+        lines.insert(at, "")
+    lines[at] = f"  {value}\n"
+    line = at + 1
+    policy.write_text("".join(lines))
+    problem = the_problem(refused(data), words)
+    assert (problem.file, problem.line) == (POLICY_FILE, line)
+    assert problem.path == f"nearest.{key}"
+
+
+def test_the_policy_is_part_of_the_version(data: Path, in_service: Network) -> None:
+    policy = data / POLICY_FILE
+    policy.write_text(policy.read_text().replace("max_km: 1000", "max_km: 900"))
+    changed = load_network(data)
+    assert changed.policy.nearest.max_km == 900
+    assert changed.version != in_service.version
 
 
 def test_every_fault_is_reported_at_once(data: Path, in_service: Network) -> None:

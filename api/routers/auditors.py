@@ -31,7 +31,8 @@ router = APIRouter(prefix="/v1", tags=["auditors"], dependencies=[Depends(requir
 async def gaps(network: NetworkDep) -> list[CoverageGap]:
     """For every department and every service of the catalogue, the best level a returnee
     living in the department's capital can be referred at (municipality, department,
-    national, neighbouring department, or none) and how far that provider is."""
+    national, neighbouring department, nearest department as the crow flies once the land
+    borders run out, or none) and how far that provider is."""
     return [
         CoverageGap.model_validate(
             {

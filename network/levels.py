@@ -1,0 +1,40 @@
+"""How close a referral is to the person: the levels a target is found at, in order."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from engine.rule_model import Text
+
+__all__ = ["Level"]
+
+
+class Level(IntEnum):
+    """How close a provider is to the person: lower is better.
+
+    NEIGHBOUR: a department reached over land borders, nearest first along them; NEAREST: once
+    the land borders run out, a department whose capital is among the nearest as the crow flies
+    (``policy.yaml``); NONE (in :meth:`network.Network.gaps` only): nobody can be offered.
+    """
+
+    MUNICIPALITY = 1
+    DEPARTMENT = 2
+    NATIONAL = 3
+    NEIGHBOUR = 4
+    NEAREST = 5
+    NONE = 6
+
+    @property
+    def label(self) -> Text:
+        """The level's name for caseworkers, in Spanish and English."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Level.MUNICIPALITY: Text(es="municipio", en="municipality"),
+    Level.DEPARTMENT: Text(es="departamento", en="department"),
+    Level.NATIONAL: Text(es="entidad nacional", en="national entity"),
+    Level.NEIGHBOUR: Text(es="departamento vecino", en="neighbouring department"),
+    Level.NEAREST: Text(es="departamento más cercano", en="nearest department"),
+    Level.NONE: Text(es="ninguno", en="none"),
+}
