@@ -37,7 +37,14 @@ async def recommend_on_case(
 ) -> tuple[dict[str, Any], ReceiptInfo]:
     """The roadmap for the case's profile, and the receipt that keeps it."""
     answer = await state.evaluation.run(
-        recommendation, engine, state.network, case.profile, as_of, lang, targets
+        recommendation,
+        engine,
+        state.network,
+        case.profile,
+        as_of,
+        lang,
+        targets,
+        occupancy=state.occupancy,
     )
     plain: dict[str, Any] = json.loads(to_json(answer))
     receipt = state.store.cases.add_receipt(

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from engine import RuleEngine
-from network import Network
+from network import Network, Occupancy
 from store import Store
 
 from .state import ServiceState
@@ -41,6 +41,11 @@ async def _network(request: Request) -> Network:
     return network
 
 
+async def _occupancy(request: Request) -> Occupancy:
+    occupancy: Occupancy = request.app.state.service.occupancy
+    return occupancy
+
+
 async def _store(request: Request) -> Store:
     store: Store = request.app.state.service.store
     return store
@@ -55,4 +60,6 @@ StateDep = Annotated[ServiceState, Depends(_state)]
 EngineDep = Annotated[RuleEngine, Depends(engine_in_service)]
 NetworkDep = Annotated[Network, Depends(_network)]
 StoreDep = Annotated[Store, Depends(_store)]
+#: The referrals of the week per institution, as last counted (live capacity).
+OccupancyDep = Annotated[Occupancy, Depends(_occupancy)]
 EvaluationThreadDep = Annotated[EvaluationThread, Depends(_evaluation_thread)]

@@ -62,7 +62,10 @@ def recommendation_json(
 
 
 def batch_json(
-    engine: RuleEngine, network: Network, requests: Iterable[RecommendationRequest]
+    engine: RuleEngine,
+    network: Network,
+    requests: Iterable[RecommendationRequest],
+    occupancy: Occupancy | None = None,
 ) -> bytes:
     """The answers to ``requests``, each encoded, joined by commas: a part of a batch's JSON
     array, an invalid profile answered by its error in its place."""
@@ -70,7 +73,13 @@ def batch_json(
     for item in requests:
         try:
             answer = recommendation(
-                engine, network, item.profile, item.as_of, item.lang, item.targets_per_service
+                engine,
+                network,
+                item.profile,
+                item.as_of,
+                item.lang,
+                item.targets_per_service,
+                occupancy=occupancy,
             )
         except ProfileError as error:
             answer = invalid_profile_body(error)

@@ -8,11 +8,12 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine import RuleBaseError, RutaEngineError, default_rules_dir
-from network import Network
-from store import Store, StoreError
+from network import Network, Occupancy
+from store import Store, StoreError, iso_week_start
 
 from .auth import TokenCache
 from .jobs import KEEP_ALIVE_SECONDS, HeldJobs
@@ -41,6 +42,11 @@ class ServiceState:
     )
     #: The simulations and audits this process has queued or is running.
     held: HeldJobs = field(default_factory=HeldJobs)
+    #: Referrals sent or accepted this ISO week per institution, as last counted in the store,
+    #: and what they were counted at (the last referral step and the week): target selection
+    #: passes over institutions whose weekly capacity they use up.
+    occupancy: Occupancy = field(default_factory=Occupancy)
+    occupancy_counted: tuple[int, datetime] | None = None
 
     @classmethod
     def open(cls, settings: Settings, store: Store, network: Network) -> ServiceState:
@@ -88,6 +94,7 @@ class ServiceState:
             await asyncio.sleep(self.settings.poll_seconds)
             try:
                 await asyncio.to_thread(self.refresh)
+                await asyncio.to_thread(self.count_occupancy)
                 if time.monotonic() - kept >= KEEP_ALIVE_SECONDS:
                     kept = time.monotonic()
                     await asyncio.to_thread(self.keep_alive)
@@ -95,6 +102,19 @@ class ServiceState:
                 _log.warning("cannot look for a new publication: %s", type(error).__name__)
             except Exception as error:  # the watcher must outlive any one failure
                 _log.error("watching publications failed: %s", type(error).__name__)
+
+    def count_occupancy(self) -> bool:
+        """Count the week's referrals again if any referral moved (or a new ISO week began)
+        since they were last counted; whether the occupancy changed (blocking)."""
+        counted = (self.store.referrals.stamp(), iso_week_start(datetime.now(UTC)))
+        if counted == self.occupancy_counted:
+            return False
+        occupancy = Occupancy(self.store.referrals.occupancy())
+        self.occupancy_counted = counted
+        if occupancy == self.occupancy:
+            return False
+        self.occupancy = occupancy
+        return True
 
     def keep_alive(self) -> None:
         """Mark this process's queued and running simulations and audits as alive."""

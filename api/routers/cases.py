@@ -403,7 +403,7 @@ async def referral(
 async def move_referral(
     referral_id: str,
     body: TransitionRequest,
-    store: StoreDep,
+    state: StateDep,
     person: Referrer,
     response: Response,
     if_match: IfMatch = None,
@@ -415,7 +415,7 @@ async def move_referral(
     _office(person)
     revision = _revision(referral_id, if_match, "referral", "de la remisión")
     info = await run_in_threadpool(
-        lambda: store.referrals.move(
+        lambda: state.store.referrals.move(
             referral_id,
             reader=person,
             to=body.to,
@@ -424,6 +424,8 @@ async def move_referral(
             revision=revision,
         )
     )
+    # The week's capacity is counted again at once, so this process's next answers see it.
+    await run_in_threadpool(state.count_occupancy)
     response.headers["ETag"] = info.etag
     return info.to_json()
 

@@ -17,7 +17,7 @@ from network.models import Institution
 from .. import examples
 from ..auth import require
 from ..batch import HeaderStyle, answer_header, answer_lines, csv_lines
-from ..deps import EngineDep, EvaluationThreadDep, NetworkDep, StateDep
+from ..deps import EngineDep, EvaluationThreadDep, NetworkDep, OccupancyDep, StateDep
 from ..errors import NotFoundError, UnknownFilterError
 from ..limits import check_batch
 from ..recommend import batch_json, recommendation_json
@@ -49,6 +49,7 @@ async def recommendations(
     engine: EngineDep,
     network: NetworkDep,
     evaluation: EvaluationThreadDep,
+    occupancy: OccupancyDep,
 ) -> Response:
     """The roadmap for one returnee: services in order (urgent first), the rules that
     recommend each with their legal basis and the conditions they tested, and the partner
@@ -63,6 +64,7 @@ async def recommendations(
         body.as_of,
         body.lang,
         body.targets_per_service,
+        occupancy=occupancy,
     )
     return Response(answer, media_type="application/json")
 
@@ -164,7 +166,7 @@ async def recommendations_batch(
     return await streamed_answer(
         evaluation,
         (
-            partial(batch_json, engine, network, items[start : start + _SLICE])
+            partial(batch_json, engine, network, items[start : start + _SLICE], state.occupancy)
             for start in range(0, len(items), _SLICE)
         ),
         "application/json",
