@@ -111,7 +111,7 @@ async def open_case(
             office=office,
             profile=body.profile,
             person=Identity(body.person.name, body.person.document_number, body.person.phone),
-            actor=person.name,
+            reader=person,
         )
     )
     response.headers["Location"] = f"/v1/cases/{info.id}"
@@ -211,7 +211,7 @@ async def recommend_case(
     receipt (profile, day, rule-base version, network version, answer): the answer's
     `receipt` is its number within the case."""
     _office(person)
-    info = await run_in_threadpool(state.store.cases.touch, case_id, person, "read_profile")
+    info = await run_in_threadpool(state.store.cases.touch, case_id, person, "recommend")
     answer, receipt = await recommend_on_case(
         state, engine, info, person, body.as_of, body.lang, body.targets_per_service
     )
@@ -316,26 +316,18 @@ async def refer(
     """Propose a referral of the case to an institution, for a service the case's latest
     roadmap recommends; it starts `proposed` (send it with a transition to `sent`)."""
     _office(person)
-
-    def propose() -> Any:
-        found = state.store.cases.receipts(case_id, person)
-        latest = found[-1] if found else None
-        area = check_referral(state, latest, body.service, body.institution_id)
-        assert latest is not None
-        return state.store.referrals.propose(
+    info = await run_in_threadpool(
+        lambda: state.store.referrals.propose(
             case_id,
             reader=person,
             service=body.service,
-            area=area,
-            department=str(latest.profile.get("department", "")),
             institution_id=body.institution_id,
-            receipt_number=latest.number,
+            check=lambda latest: check_referral(state, latest, body.service, body.institution_id),
         )
-
-    info = await run_in_threadpool(propose)
+    )
     response.headers["Location"] = f"/v1/referrals/{info.id}"
     response.headers["ETag"] = info.etag
-    return info.to_json()  # type: ignore[no-any-return]
+    return info.to_json()
 
 
 @router.get(
