@@ -12,6 +12,9 @@ from .schemas import Day, Language, ProfileBody, RecommendationResponse
 __all__ = [
     "CASE",
     "CASE_REQUEST",
+    "CONSENT",
+    "EXPORT",
+    "RECEIPT",
     "REFERRAL",
     "CaseListOut",
     "CaseOut",
@@ -90,6 +93,52 @@ REFERRAL: dict[str, Any] = {
             "by": "carla",
             "at": "2026-12-02T10:05:00+00:00",
         }
+    ],
+}
+
+
+RECEIPT: dict[str, Any] = {
+    "case_id": CASE["id"],
+    "number": 1,
+    "profile": _PROFILE,
+    "as_of": "2026-12-02",
+    "rule_base": "3b8f0c1d…",
+    "network_version": "2026.11 (a1b2c3d4e5f6)",
+    "answer": {"services": ["…"], "suppressed": []},
+    "created_by": "carla",
+    "created_at": "2026-12-02T10:01:00+00:00",
+}
+
+CONSENT: dict[str, Any] = {
+    "institution_id": "icbf-cucuta",
+    "given": True,
+    "recorded_by": "carla",
+    "at": "2026-12-02T10:04:00+00:00",
+}
+
+#: What GET /v1/cases/{id}/export answers: everything held about the person.
+EXPORT: dict[str, Any] = {
+    "case": CASE,
+    "receipts": [RECEIPT],
+    "consents": [CONSENT],
+    "referrals": [REFERRAL],
+    "accesses": [
+        {
+            "seq": 1,
+            "at": "2026-12-02T10:00:00+00:00",
+            "actor": "carla",
+            "role": "caseworker",
+            "case_id": CASE["id"],
+            "action": "open",
+        },
+        {
+            "seq": 7,
+            "at": "2026-12-02T10:09:00+00:00",
+            "actor": "carla",
+            "role": "caseworker",
+            "case_id": CASE["id"],
+            "action": "export",
+        },
     ],
 }
 
@@ -182,23 +231,7 @@ class CaseRecommendationOut(RecommendationResponse):
 class ReceiptOut(BaseModel):
     """A roadmap as it was given, with what it was computed from."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "case_id": CASE["id"],
-                    "number": 1,
-                    "profile": _PROFILE,
-                    "as_of": "2026-12-02",
-                    "rule_base": "3b8f0c1d…",
-                    "network_version": "2026.11 (a1b2c3d4e5f6)",
-                    "answer": {"services": ["…"], "suppressed": []},
-                    "created_by": "carla",
-                    "created_at": "2026-12-02T10:01:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [RECEIPT]})
 
     case_id: str
     number: int
@@ -240,18 +273,7 @@ class ConsentRequest(BaseModel):
 
 
 class ConsentOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "institution_id": "icbf-cucuta",
-                    "given": True,
-                    "recorded_by": "carla",
-                    "at": "2026-12-02T10:04:00+00:00",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [CONSENT]})
 
     institution_id: str
     given: bool

@@ -406,17 +406,17 @@ PRECONDITION_FAILED: Final[dict[str, Any]] = _error(
 PRECONDITION_REQUIRED: Final[dict[str, Any]] = {
     "error": {
         "code": "precondition_required",
-        "message": "send If-Match with the draft's ETag (from GET), so an edit never overwrites"
+        "message": "send If-Match with the draft's ETag (from GET), so a change never overwrites"
         " someone else's",
-        "message_es": "envíe If-Match con la ETag del borrador (de GET), para que una edición"
-        " nunca sobrescriba la de otra persona",
+        "message_es": "envíe If-Match con la ETag del borrador (de GET), para que un cambio nunca"
+        " sobrescriba el de otra persona",
         "problems": [
             {
                 "field": "header.if-match",
-                "message": "send If-Match with the draft's ETag (from GET), so an edit never"
+                "message": "send If-Match with the draft's ETag (from GET), so a change never"
                 " overwrites someone else's",
-                "message_es": "envíe If-Match con la ETag del borrador (de GET), para que una"
-                " edición nunca sobrescriba la de otra persona",
+                "message_es": "envíe If-Match con la ETag del borrador (de GET), para que un"
+                " cambio nunca sobrescriba el de otra persona",
             }
         ],
     }

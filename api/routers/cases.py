@@ -26,6 +26,10 @@ from store import (
 from ..auth import require
 from ..case_schemas import (
     CASE_REQUEST,
+    CONSENT,
+    EXPORT,
+    RECEIPT,
+    REFERRAL,
     CaseListOut,
     CaseOut,
     CaseRecommendationOut,
@@ -74,6 +78,14 @@ def _revision(record_id: str, if_match: str | None, what: str, what_es: str) -> 
             f"If-Match no nombra una revisión {what_es}; obténgalo con GET y use su ETag",
         )
     return int(found.group(2))
+
+
+def _example(example: Any, schema: dict[str, Any] | None = None) -> dict[int | str, Any]:
+    """The documented 200 answer: ``example`` (and ``schema``, where there is no model)."""
+    media: dict[str, Any] = {"example": example}
+    if schema is not None:
+        media["schema"] = schema
+    return {200: {"content": {"application/json": media}}}
 
 
 def _office(person: Principal) -> None:
@@ -175,7 +187,10 @@ async def change_profile(
     return info.to_json()
 
 
-@router.get("/cases/{case_id}/export", responses=error_responses(404))
+@router.get(
+    "/cases/{case_id}/export",
+    responses={**_example(EXPORT, {"type": "object"}), **error_responses(404)},
+)
 async def export_case(case_id: str, store: StoreDep, person: Exporter) -> dict[str, Any]:
     """Right of access (Ley 1581 de 2012): everything Ruta holds about the person of the
     case — identity, profile history, roadmaps, consents, referrals, and who read the case."""
@@ -220,7 +235,9 @@ async def recommend_case(
 
 
 @router.get(
-    "/cases/{case_id}/receipts", response_model=list[ReceiptOut], responses=error_responses(404)
+    "/cases/{case_id}/receipts",
+    response_model=list[ReceiptOut],
+    responses={**_example([RECEIPT]), **error_responses(404)},
 )
 async def receipts(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every roadmap given on the case, oldest first."""
@@ -293,7 +310,9 @@ async def record_consent(
 
 
 @router.get(
-    "/cases/{case_id}/consents", response_model=list[ConsentOut], responses=error_responses(404)
+    "/cases/{case_id}/consents",
+    response_model=list[ConsentOut],
+    responses={**_example([CONSENT]), **error_responses(404)},
 )
 async def consents(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every consent given or withdrawn on the case, oldest first."""
@@ -331,7 +350,9 @@ async def refer(
 
 
 @router.get(
-    "/cases/{case_id}/referrals", response_model=list[ReferralOut], responses=error_responses(404)
+    "/cases/{case_id}/referrals",
+    response_model=list[ReferralOut],
+    responses={**_example([REFERRAL]), **error_responses(404)},
 )
 async def case_referrals(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """The case's referrals, oldest first, each with its steps."""
@@ -383,10 +404,7 @@ async def move_referral(
     return info.to_json()
 
 
-@router.get("/referral-lifecycle", responses=error_responses())
-async def lifecycle(_: Reader) -> dict[str, Any]:
-    """The statuses of a referral with their names, the moves each allows, and the reasons
-    a rejection, a missed appointment or a cancellation may give (policy data)."""
+def _lifecycle() -> dict[str, Any]:
     policy = referral_policy()
     return {
         "start": policy.start,
@@ -398,3 +416,13 @@ async def lifecycle(_: Reader) -> dict[str, Any]:
         "reason_required": sorted(policy.reason_required),
         "needs_consent": sorted(policy.needs_consent),
     }
+
+
+@router.get(
+    "/referral-lifecycle",
+    responses={**_example(_lifecycle(), {"type": "object"}), **error_responses()},
+)
+async def lifecycle(_: Reader) -> dict[str, Any]:
+    """The statuses of a referral with their names, the moves each allows, and the reasons
+    a rejection, a missed appointment or a cancellation may give (policy data)."""
+    return _lifecycle()
