@@ -564,6 +564,16 @@ def test_auditors_read_the_log_and_reports_but_no_case(
         error_of(answer, 403, "forbidden")
     opened = client.post("/v1/cases", json={"profile": PERSON, "person": IDENTITY}, headers=auditor)
     error_of(opened, 403, "forbidden")
+    # A number is no day: read as seconds since 1970, it would quietly mean 1970-01-01.
+    for path, value in (
+        ("/v1/reports/referrals", "0"),
+        ("/v1/reports/outcomes", "1"),
+        ("/v1/access-log", "0.5"),
+    ):
+        refused = client.get(path, params={"until": value}, headers=auditor)
+        problems = error_of(refused, 422, "invalid_request")["problems"]
+        assert [p["field"] for p in problems] == ["query.until"], path
+        assert "YYYY-MM-DD" in problems[0]["message"] and "AAAA-MM-DD" in problems[0]["message_es"]
     # Caseworkers and policy staff may not read the access log.
     for who in ("carla", "ana"):
         error_of(client.get("/v1/access-log", headers=people[who]), 403, "forbidden")
@@ -743,7 +753,9 @@ def test_a_stale_etag_is_412_and_a_missing_one_428(
     kept = client.get(f"/v1/cases/{case_id}", headers=carla).json()
     assert kept["revision"] == 2 and kept["profile"]["months_since_return"] == 2
     assert len(kept["history"]) == 2
-    error_of(put(carla, first.headers["ETag"], -1), 422, "invalid_profile")
+    # An invalid profile is refused as such, whatever If-Match says.
+    for tag in (first.headers["ETag"], None, "", case_etag):
+        error_of(put(carla, tag, -1), 422, "invalid_profile")
 
     sent = move(client, carla, referral_id, etag, "sent")
     assert sent.status_code == 200

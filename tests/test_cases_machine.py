@@ -236,10 +236,10 @@ class CasesMachine(RuleBasedStateMachine):
         model = self.model_cases[case]
         tag = self.etag_for(case, model.revision, etag)
         path = f"/v1/cases/{case}/profile"
-        if etag == "none":
-            self.call(who, "PUT", path, {"profile": profile}, tag, 428, "precondition_required")
-        elif profile is INVALID_PROFILE:
+        if profile is INVALID_PROFILE:
             self.call(who, "PUT", path, {"profile": profile}, tag, 422, "invalid_profile")
+        elif etag == "none":
+            self.call(who, "PUT", path, {"profile": profile}, tag, 428, "precondition_required")
         elif not sees(who, model.office):
             self.call(who, "PUT", path, {"profile": profile}, tag, 404, "not_found")
         elif etag == "stale":

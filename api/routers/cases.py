@@ -176,8 +176,8 @@ async def change_profile(
 ) -> dict[str, Any]:
     """Replace the case's profile (its history keeps every earlier one)."""
     _office(person)
+    parse_profile(body.profile)  # an invalid profile is refused (422) whatever If-Match says
     revision = _revision(case_id, if_match, "case", "del caso")
-    parse_profile(body.profile)
     info = await run_in_threadpool(
         lambda: state.store.cases.change_profile(
             case_id, body.profile, revision=revision, reader=person

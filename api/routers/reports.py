@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from store import DIMENSIONS, Principal
 
 from ..auth import require
 from ..deps import StoreDep
-from ..schemas import error_responses
+from ..schemas import Day, error_responses
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -29,8 +32,25 @@ By = Annotated[
         description=f"Comma-separated dimensions to group by: {', '.join(DIMENSIONS)}.",
     ),
 ]
-Since = Annotated[date | None, Query(description="Referrals made on or after this day.")]
-Until = Annotated[date | None, Query(description="Referrals made before this day.")]
+Since = Annotated[Day | None, Query(description="Referrals made on or after this day.")]
+Until = Annotated[Day | None, Query(description="Referrals made before this day.")]
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_moment(value: Any) -> Any:
+    """Only a moment written in ISO 8601: pydantic alone would also read a number as seconds
+    since 1970, so ``until=0`` would silently mean 1970-01-01."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return value
+    raise PydanticCustomError(
+        "datetime_type", "must be a moment written in ISO 8601, YYYY-MM-DD[THH:MM[:SS][±HH:MM]]"
+    )
+
+
+Moment = Annotated[datetime, BeforeValidator(_written_moment)]
 
 _CSV_EXAMPLE = "office,service,referrals\noam-cucuta,HUM_FOOD_AID,12\n"
 
@@ -143,9 +163,9 @@ async def access_log(
     case: Annotated[str | None, Query(max_length=32)] = None,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[
-        datetime | None, Query(description="ISO 8601; UTC when no time zone is given.")
+        Moment | None, Query(description="ISO 8601; UTC when no time zone is given.")
     ] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    until: Annotated[Moment | None, Query()] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
