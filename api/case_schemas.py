@@ -13,6 +13,7 @@ __all__ = [
     "CASE",
     "CASE_REQUEST",
     "CONSENT",
+    "EXPORT",
     "RECEIPT",
     "REFERRAL",
     "CaseListOut",
@@ -92,6 +93,52 @@ REFERRAL: dict[str, Any] = {
             "by": "carla",
             "at": "2026-12-02T10:05:00+00:00",
         }
+    ],
+}
+
+
+RECEIPT: dict[str, Any] = {
+    "case_id": CASE["id"],
+    "number": 1,
+    "profile": _PROFILE,
+    "as_of": "2026-12-02",
+    "rule_base": "3b8f0c1d…",
+    "network_version": "2026.11 (a1b2c3d4e5f6)",
+    "answer": {"services": ["…"], "suppressed": []},
+    "created_by": "carla",
+    "created_at": "2026-12-02T10:01:00+00:00",
+}
+
+CONSENT: dict[str, Any] = {
+    "institution_id": "icbf-cucuta",
+    "given": True,
+    "recorded_by": "carla",
+    "at": "2026-12-02T10:04:00+00:00",
+}
+
+#: What GET /v1/cases/{id}/export answers: everything held about the person.
+EXPORT: dict[str, Any] = {
+    "case": CASE,
+    "receipts": [RECEIPT],
+    "consents": [CONSENT],
+    "referrals": [REFERRAL],
+    "accesses": [
+        {
+            "seq": 1,
+            "at": "2026-12-02T10:00:00+00:00",
+            "actor": "carla",
+            "role": "caseworker",
+            "case_id": CASE["id"],
+            "action": "open",
+        },
+        {
+            "seq": 7,
+            "at": "2026-12-02T10:09:00+00:00",
+            "actor": "carla",
+            "role": "caseworker",
+            "case_id": CASE["id"],
+            "action": "export",
+        },
     ],
 }
 
@@ -181,26 +228,6 @@ class CaseRecommendationOut(RecommendationResponse):
     receipt: int = Field(description="The receipt's number within the case.")
 
 
-RECEIPT: dict[str, Any] = {
-    "case_id": CASE["id"],
-    "number": 1,
-    "profile": _PROFILE,
-    "as_of": "2026-12-02",
-    "rule_base": "3b8f0c1d…",
-    "network_version": "2026.11 (a1b2c3d4e5f6)",
-    "answer": {"services": ["…"], "suppressed": []},
-    "created_by": "carla",
-    "created_at": "2026-12-02T10:01:00+00:00",
-}
-
-CONSENT: dict[str, Any] = {
-    "institution_id": "icbf-cucuta",
-    "given": True,
-    "recorded_by": "carla",
-    "at": "2026-12-02T10:04:00+00:00",
-}
-
-
 class ReceiptOut(BaseModel):
     """A roadmap as it was given, with what it was computed from."""
 
@@ -246,8 +273,6 @@ class ConsentRequest(BaseModel):
 
 
 class ConsentOut(BaseModel):
-    """One consent given or withdrawn."""
-
     model_config = ConfigDict(json_schema_extra={"examples": [CONSENT]})
 
     institution_id: str

@@ -33,6 +33,14 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "list": ("a JSON array", "una lista JSON"),
     "date": ("a date written YYYY-MM-DD", "una fecha escrita AAAA-MM-DD"),
     "date_from_datetime": ("a date written YYYY-MM-DD", "una fecha escrita AAAA-MM-DD"),
+    "datetime": (
+        "a moment written in ISO 8601, YYYY-MM-DD[THH:MM[:SS][±HH:MM]]",
+        "un momento escrito en ISO 8601, AAAA-MM-DD[THH:MM[:SS][±HH:MM]]",
+    ),
+    "datetime_from_date": (
+        "a moment written in ISO 8601, YYYY-MM-DD[THH:MM[:SS][±HH:MM]]",
+        "un momento escrito en ISO 8601, AAAA-MM-DD[THH:MM[:SS][±HH:MM]]",
+    ),
 }
 
 #: Messages that need no context: (English, Spanish).

@@ -168,9 +168,10 @@ class Cases:
     # -- cases --------------------------------------------------------------------------------
 
     def open(
-        self, *, office: str, profile: dict[str, Any], person: Identity, actor: str
+        self, *, office: str, profile: dict[str, Any], person: Identity, reader: Principal
     ) -> CaseInfo:
-        """A new case at ``office``; ``person`` is sealed before it reaches the database."""
+        """A new case at ``office``; ``person`` is sealed before it reaches the database. The
+        opening is the access log's first entry for the case."""
         sealed = self.cipher.seal(person)
         now = utc_now()
         with self.db.write() as session:
@@ -180,7 +181,7 @@ class Cases:
                 revision=1,
                 profile=_dump(profile),
                 identity=sealed,
-                created_by=actor,
+                created_by=reader.name,
                 created_at=now,
                 updated_at=now,
             )
@@ -191,10 +192,11 @@ class Cases:
                     case_id=row.id,
                     revision=1,
                     profile=row.profile,
-                    changed_by=actor,
+                    changed_by=reader.name,
                     changed_at=now,
                 )
             )
+            record_access(session, reader, row.id, "open")
             session.flush()
             return self.info(row, person, ())
 
@@ -287,10 +289,11 @@ class Cases:
         network_version: str,
         answer: dict[str, Any],
     ) -> ReceiptInfo:
-        """Keep a roadmap given on the case, numbered 1, 2, … within the case."""
+        """Keep a roadmap given on the case, numbered 1, 2, … within the case. The read of the
+        profile it was computed from is the one logged (:meth:`touch`, action ``recommend``):
+        one request, one entry in the access log."""
         with self.db.write() as session:
             row = self.row(session, case_id, scope_of(reader), lock=True)
-            record_access(session, reader, row.id, "recommend")
             number = 1 + int(
                 session.execute(
                     select(func.coalesce(func.max(ReceiptRow.number), 0)).where(
@@ -380,6 +383,16 @@ class Cases:
             ProfileChange(r.revision, json.loads(r.profile), r.changed_by, r.changed_at)
             for r in rows
         )
+
+    @staticmethod
+    def latest_receipt(session: Session, case_id: str) -> ReceiptInfo | None:
+        found = session.scalars(
+            select(ReceiptRow)
+            .where(ReceiptRow.case_id == case_id)
+            .order_by(ReceiptRow.number.desc())
+            .limit(1)
+        ).one_or_none()
+        return receipt_info(found) if found is not None else None
 
     @staticmethod
     def receipt_rows(session: Session, case_id: str) -> list[ReceiptRow]:

@@ -11,6 +11,7 @@ revision up (its ETag): a move based on an older revision is refused.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .access_log import record_access
-from .cases import Cases, consent_given, scope_of
+from .cases import Cases, ReceiptInfo, consent_given, scope_of
 from .database import Database
 from .errors import (
     ConsentRequiredError,
@@ -130,26 +131,30 @@ class Referrals:
         *,
         reader: Principal,
         service: str,
-        area: str,
-        department: str,
         institution_id: str,
-        receipt_number: int,
+        check: Callable[[ReceiptInfo | None], str],
     ) -> ReferralInfo:
-        """A new referral of the case, ``proposed``; what it refers to was checked by the
-        caller against the case's receipt and the network."""
+        """A new referral of the case, ``proposed``, made from the case's latest roadmap:
+        ``check`` is given that receipt (or ``None``) and answers the service's area, or raises
+        when the roadmap does not recommend the service or the institution does not offer it.
+        The check, the proposal and its entry in the access log are one unit of work: a
+        refused proposal leaves nothing behind."""
         with self.db.write() as session:
             case = self.cases.row(session, case_id, scope_of(reader), lock=True)
+            latest = self.cases.latest_receipt(session, case.id)
+            area = check(latest)
+            assert latest is not None, "check() refuses a case without a roadmap"
             record_access(session, reader, case.id, "refer")
             now = utc_now()
             row = ReferralRow(
                 id=secrets.token_hex(8),
                 case_id=case.id,
                 office=case.office,
-                department=department,
+                department=str(latest.profile.get("department", "")),
                 service=service,
                 area=area,
                 institution_id=institution_id,
-                receipt_number=receipt_number,
+                receipt_number=latest.number,
                 status=self.policy.start,
                 revision=1,
                 created_by=reader.name,

@@ -60,15 +60,25 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def call(
-    port: int, method: str, path: str, token: str, body: Any = None, timeout: float = 30
+    port: int,
+    method: str,
+    path: str,
+    token: str,
+    body: Any = None,
+    timeout: float = 30,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """``(status, JSON body)`` of one request."""
+    """``(status, JSON body)`` of one request (with ``headers`` added, e.g. If-Match)."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         data=data,
         method=method,
-        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+        headers={
+            "content-type": "application/json",
+            "authorization": f"Bearer {token}",
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:

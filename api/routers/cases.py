@@ -25,9 +25,9 @@ from store import (
 
 from ..auth import require
 from ..case_schemas import (
-    CASE,
     CASE_REQUEST,
     CONSENT,
+    EXPORT,
     RECEIPT,
     REFERRAL,
     CaseListOut,
@@ -80,12 +80,12 @@ def _revision(record_id: str, if_match: str | None, what: str, what_es: str) -> 
     return int(found.group(2))
 
 
-def _listed(example: dict[str, Any], *statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI responses of an endpoint answering a list like ``[example]``."""
-    return {
-        200: {"content": {"application/json": {"example": [example]}}},
-        **error_responses(*statuses),
-    }
+def _example(example: Any, schema: dict[str, Any] | None = None) -> dict[int | str, Any]:
+    """The documented 200 answer: ``example`` (and ``schema``, where there is no model)."""
+    media: dict[str, Any] = {"example": example}
+    if schema is not None:
+        media["schema"] = schema
+    return {200: {"content": {"application/json": media}}}
 
 
 def _office(person: Principal) -> None:
@@ -123,7 +123,7 @@ async def open_case(
             office=office,
             profile=body.profile,
             person=Identity(body.person.name, body.person.document_number, body.person.phone),
-            actor=person.name,
+            reader=person,
         )
     )
     response.headers["Location"] = f"/v1/cases/{info.id}"
@@ -176,7 +176,7 @@ async def change_profile(
 ) -> dict[str, Any]:
     """Replace the case's profile (its history keeps every earlier one)."""
     _office(person)
-    parse_profile(body.profile)  # a bad profile is named first, whatever the If-Match
+    parse_profile(body.profile)  # an invalid profile is refused (422) whatever If-Match says
     revision = _revision(case_id, if_match, "case", "del caso")
     info = await run_in_threadpool(
         lambda: state.store.cases.change_profile(
@@ -187,25 +187,9 @@ async def change_profile(
     return info.to_json()
 
 
-_EXPORT_EXAMPLE: dict[str, Any] = {
-    "case": CASE,
-    "receipts": [{"number": 1, "rule_base": "3b8f0c1d…", "answer": {"services": ["…"]}}],
-    "consents": [{"institution_id": "icbf-cucuta", "given": True, "recorded_by": "carla"}],
-    "referrals": [REFERRAL],
-    "accesses": [{"seq": 1, "actor": "carla", "role": "caseworker", "action": "read_case"}],
-}
-
-
 @router.get(
     "/cases/{case_id}/export",
-    responses={
-        200: {
-            "content": {
-                "application/json": {"schema": {"type": "object"}, "example": _EXPORT_EXAMPLE}
-            }
-        },
-        **error_responses(404),
-    },
+    responses={**_example(EXPORT, {"type": "object"}), **error_responses(404)},
 )
 async def export_case(case_id: str, store: StoreDep, person: Exporter) -> dict[str, Any]:
     """Right of access (Ley 1581 de 2012): everything Ruta holds about the person of the
@@ -242,7 +226,7 @@ async def recommend_case(
     receipt (profile, day, rule-base version, network version, answer): the answer's
     `receipt` is its number within the case."""
     _office(person)
-    info = await run_in_threadpool(state.store.cases.touch, case_id, person, "read_profile")
+    info = await run_in_threadpool(state.store.cases.touch, case_id, person, "recommend")
     answer, receipt = await recommend_on_case(
         state, engine, info, person, body.as_of, body.lang, body.targets_per_service
     )
@@ -253,7 +237,7 @@ async def recommend_case(
 @router.get(
     "/cases/{case_id}/receipts",
     response_model=list[ReceiptOut],
-    responses=_listed(RECEIPT, 404),
+    responses={**_example([RECEIPT]), **error_responses(404)},
 )
 async def receipts(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every roadmap given on the case, oldest first."""
@@ -328,7 +312,7 @@ async def record_consent(
 @router.get(
     "/cases/{case_id}/consents",
     response_model=list[ConsentOut],
-    responses=_listed(CONSENT, 404),
+    responses={**_example([CONSENT]), **error_responses(404)},
 )
 async def consents(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """Every consent given or withdrawn on the case, oldest first."""
@@ -351,32 +335,24 @@ async def refer(
     """Propose a referral of the case to an institution, for a service the case's latest
     roadmap recommends; it starts `proposed` (send it with a transition to `sent`)."""
     _office(person)
-
-    def propose() -> Any:
-        found = state.store.cases.receipts(case_id, person)
-        latest = found[-1] if found else None
-        area = check_referral(state, latest, body.service, body.institution_id)
-        assert latest is not None
-        return state.store.referrals.propose(
+    info = await run_in_threadpool(
+        lambda: state.store.referrals.propose(
             case_id,
             reader=person,
             service=body.service,
-            area=area,
-            department=str(latest.profile.get("department", "")),
             institution_id=body.institution_id,
-            receipt_number=latest.number,
+            check=lambda latest: check_referral(state, latest, body.service, body.institution_id),
         )
-
-    info = await run_in_threadpool(propose)
+    )
     response.headers["Location"] = f"/v1/referrals/{info.id}"
     response.headers["ETag"] = info.etag
-    return info.to_json()  # type: ignore[no-any-return]
+    return info.to_json()
 
 
 @router.get(
     "/cases/{case_id}/referrals",
     response_model=list[ReferralOut],
-    responses=_listed(REFERRAL, 404),
+    responses={**_example([REFERRAL]), **error_responses(404)},
 )
 async def case_referrals(case_id: str, store: StoreDep, person: Reader) -> list[dict[str, Any]]:
     """The case's referrals, oldest first, each with its steps."""
@@ -430,37 +406,7 @@ async def move_referral(
     return info.to_json()
 
 
-@router.get(
-    "/referral-lifecycle",
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object"},
-                    "example": {
-                        "start": "proposed",
-                        "statuses": {
-                            "proposed": {
-                                "label": {"es": "propuesta", "en": "proposed"},
-                                "to": ["sent", "cancelled"],
-                                "open": True,
-                            }
-                        },
-                        "reasons": {
-                            "rejected": {"no_capacity": {"es": "sin cupo", "en": "no capacity"}}
-                        },
-                        "reason_required": ["not_attended", "rejected"],
-                        "needs_consent": ["sent"],
-                    },
-                }
-            }
-        },
-        **error_responses(),
-    },
-)
-async def lifecycle(_: Reader) -> dict[str, Any]:
-    """The statuses of a referral with their names, the moves each allows, and the reasons
-    a rejection, a missed appointment or a cancellation may give (policy data)."""
+def _lifecycle() -> dict[str, Any]:
     policy = referral_policy()
     return {
         "start": policy.start,
@@ -472,3 +418,13 @@ async def lifecycle(_: Reader) -> dict[str, Any]:
         "reason_required": sorted(policy.reason_required),
         "needs_consent": sorted(policy.needs_consent),
     }
+
+
+@router.get(
+    "/referral-lifecycle",
+    responses={**_example(_lifecycle(), {"type": "object"}), **error_responses()},
+)
+async def lifecycle(_: Reader) -> dict[str, Any]:
+    """The statuses of a referral with their names, the moves each allows, and the reasons
+    a rejection, a missed appointment or a cancellation may give (policy data)."""
+    return _lifecycle()
