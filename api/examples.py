@@ -264,6 +264,54 @@ ISLAND_RESPONSE: Final[dict[str, Any]] = {
         }
     ],
     "suppressed": [],
+    # The first questions still to ask, as the service gives them.
+    "open_fields": [
+        {
+            "field": "protection_risk",
+            "label": "Riesgo de protección",
+            "default": "none",
+            "example": "threats",
+            "services": [
+                {
+                    "code": "LEGAL_PROTECTION",
+                    "label": "Ruta de protección por amenazas, trata de personas o violencia"
+                    " basada en género",
+                    "priority": "urgent",
+                    "current_priority": None,
+                    "example": "threats",
+                },
+                {
+                    "code": "HEALTH_PSYCHOSOCIAL",
+                    "label": "Atención psicosocial",
+                    "priority": "normal",
+                    "current_priority": None,
+                    "example": "threats",
+                },
+            ],
+        },
+        {
+            "field": "pregnant",
+            "label": "Embarazo",
+            "default": False,
+            "example": True,
+            "services": [
+                {
+                    "code": "HEALTH_MATERNAL_CARE",
+                    "label": "Control prenatal y atención materna",
+                    "priority": "high",
+                    "current_priority": None,
+                    "example": True,
+                },
+                {
+                    "code": "HEALTH_SUBSIDIZED_ENROLLMENT",
+                    "label": "Afiliación al régimen subsidiado de salud",
+                    "priority": "high",
+                    "current_priority": "normal",
+                    "example": True,
+                },
+            ],
+        },
+    ],
 }
 
 

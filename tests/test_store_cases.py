@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -100,17 +100,24 @@ def cases_store(store_url: str) -> Iterator[Store]:
 
 def _referral(store: Store, institution: str, *, to: list[str], reasons: dict[str, str]) -> str:
     case = store.cases.open(
-        office="oam-cucuta", profile={"department": "54"}, person=PERSON, actor="carla"
+        office="oam-cucuta", profile={"department": "54"}, person=PERSON, reader=CARLA
     )
     store.cases.record_consent(case.id, institution, given=True, reader=CARLA)
+    store.cases.add_receipt(
+        case.id,
+        reader=CARLA,
+        profile={"department": "54"},
+        as_of=date(2026, 12, 2),
+        rule_base_hash="0" * 64,
+        network_version="test",
+        answer={"services": [{"code": "HUM_FOOD_AID", "area": "humanitarian"}]},
+    )
     referral = store.referrals.propose(
         case.id,
         reader=CARLA,
         service="HUM_FOOD_AID",
-        area="humanitarian",
-        department="54",
         institution_id=institution,
-        receipt_number=1,
+        check=lambda receipt: "humanitarian",
     )
     revision = referral.revision
     for status in to:

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from store import DIMENSIONS, Principal
 
 from ..auth import require
 from ..deps import StoreDep
-from ..errors import UnknownFilterError
-from ..schemas import error_responses
+from ..schemas import Day, error_responses
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -30,40 +32,31 @@ By = Annotated[
         description=f"Comma-separated dimensions to group by: {', '.join(DIMENSIONS)}.",
     ),
 ]
-_DAY = r"^\d{4}-\d{2}-\d{2}$"
-#: A moment with its time zone: 2026-12-01T10:00:00-05:00 or 2026-12-01T15:00Z.
-_MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
-Since = Annotated[
-    str | None, Query(pattern=_DAY, description="Referrals made on or after this day.")
-]
-Until = Annotated[str | None, Query(pattern=_DAY, description="Referrals made before this day.")]
+Since = Annotated[Day | None, Query(description="Referrals made on or after this day.")]
+Until = Annotated[Day | None, Query(description="Referrals made before this day.")]
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_moment(value: Any) -> Any:
+    """Only a moment written in ISO 8601: pydantic alone would also read a number as seconds
+    since 1970, so ``until=0`` would silently mean 1970-01-01."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return value
+    raise PydanticCustomError(
+        "datetime_type", "must be a moment written in ISO 8601, YYYY-MM-DD[THH:MM[:SS][±HH:MM]]"
+    )
+
+
+Moment = Annotated[datetime, BeforeValidator(_written_moment)]
 
 _CSV_EXAMPLE = "office,service,referrals\noam-cucuta,HUM_FOOD_AID,12\n"
 
 
-def _day(parameter: str, text: str | None) -> datetime | None:
-    """The start (UTC) of the day written ``text``; an impossible day is a 422 naming it."""
-    if text is None:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
-    except ValueError:
-        raise UnknownFilterError(
-            parameter, "not a real day (YYYY-MM-DD)", "no es un día real (AAAA-MM-DD)"
-        ) from None
-
-
-def _at(parameter: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise UnknownFilterError(
-            parameter,
-            "not a real moment; write it as 2026-12-01T10:00:00-05:00",
-            "no es un momento real; escríbalo como 2026-12-01T10:00:00-05:00",
-        ) from None
+def _moment(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=UTC) if day else None
 
 
 def _answer(rows: list[dict[str, Any]], fmt: str) -> Any:
@@ -102,9 +95,8 @@ async def referral_counts(
 ) -> Any:
     """How many referrals, grouped by office, department (of the person), area, service,
     institution, status or month."""
-    start, end = _day("since", since), _day("until", until)
     rows = await run_in_threadpool(
-        lambda: store.reports.counts(by.split(","), since=start, until=end)
+        lambda: store.reports.counts(by.split(","), since=_moment(since), until=_moment(until))
     )
     return _answer(rows, format)
 
@@ -120,9 +112,8 @@ async def outcomes(
 ) -> Any:
     """Per group: referrals sent, accepted and rejected, the acceptance rate, attended and
     not attended, and the days from sending to attendance (median and mean)."""
-    start, end = _day("since", since), _day("until", until)
     rows = await run_in_threadpool(
-        lambda: store.reports.outcomes(by.split(","), since=start, until=end)
+        lambda: store.reports.outcomes(by.split(","), since=_moment(since), until=_moment(until))
     )
     return _answer(rows, format)
 
@@ -172,15 +163,15 @@ async def access_log(
     case: Annotated[str | None, Query(max_length=32)] = None,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     since: Annotated[
-        str | None, Query(pattern=_MOMENT, description="From this moment (ISO 8601, with zone).")
+        Moment | None, Query(description="ISO 8601; UTC when no time zone is given.")
     ] = None,
-    until: Annotated[str | None, Query(pattern=_MOMENT, description="Before this moment.")] = None,
+    until: Annotated[Moment | None, Query()] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Every read of a case (Ley 1581 de 2012): who, when, which case (by its pseudonymous
     id), and what for; oldest first. Never an identity."""
-    start, end = _at("since", since), _at("until", until)
+    start, end = (m.replace(tzinfo=UTC) if m and m.tzinfo is None else m for m in (since, until))
     entries = await run_in_threadpool(
         lambda: store.access_log.entries(
             case_id=case, actor=actor, since=start, until=end, after=after, limit=limit
