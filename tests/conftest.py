@@ -25,7 +25,7 @@ from store import Store
 # one that prints nothing, for the whole session: every property test would then report its
 # failing example with blank values. The printer is put back; schemathesis's speed-up only
 # matters for its own schema-driven tests, which run in seconds either way.
-hypothesis.core.RepresentationPrinter = pretty.RepresentationPrinter
+hypothesis.core.RepresentationPrinter = pretty.RepresentationPrinter  # type: ignore[attr-defined]
 
 settings.register_profile(
     "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

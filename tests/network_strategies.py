@@ -51,7 +51,7 @@ LON = (-82.0, -66.8)
 SUFFIXES = ["001", "002", "003", "010", "100"]
 #: Examples per property: a third of the profile's (30 by default, 600 with
 #: HYPOTHESIS_PROFILE=deep); each example builds a whole network.
-EXAMPLES = max(10, settings.default.max_examples * 3 // 10)
+EXAMPLES = max(10, (settings.default.max_examples if settings.default else 100) * 3 // 10)
 
 
 @cache

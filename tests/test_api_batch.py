@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import examples
+from api.batch import answer_lines
 from api.main import create_app
 from api.recommend import batch_json
 from api.routers import caseworkers
@@ -228,7 +229,7 @@ def test_the_version_answering_is_held_until_the_last_part_is_sent(
     """A publication while a batch streams must not free the engine still answering it."""
     served = client.app.state.service.rule_bases  # type: ignore[attr-defined]
     held: list[int] = []
-    answer = caseworkers.answer_lines
+    answer = answer_lines
 
     def watched(*args: Any) -> bytes:
         held.append(served.current.leases)

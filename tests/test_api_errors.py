@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import durable_rules_engine
@@ -50,7 +50,8 @@ def _profile_problem(client: TestClient, **changes: Any) -> dict[str, str]:
     """The one problem reported for the example profile with ``changes``."""
     response = client.post("/v1/recommendations", json={"profile": {**PROFILE, **changes}})
     (problem,) = _error(response, 422, "invalid_profile")["problems"]
-    return problem
+    found: dict[str, str] = problem
+    return found
 
 
 def test_an_unknown_profile_field_is_named_with_a_suggestion(client: TestClient) -> None:
@@ -264,7 +265,7 @@ def test_an_unexpected_failure_has_a_correlation_id_and_no_profile_in_the_log(
     # raise_server_exceptions=True: an exception let through to the server fails the test.
     with TestClient(create_app(), raise_server_exceptions=True) as strict:
         authorise(strict)
-        strict.app.dependency_overrides[engine_in_service] = BrokenEngine
+        strict.app.dependency_overrides[engine_in_service] = BrokenEngine  # type: ignore[attr-defined]
         with caplog.at_level(logging.DEBUG):
             response = strict.post("/v1/recommendations", json={"profile": PROFILE})
     error = _error(response, 500, "internal_error")
@@ -407,8 +408,8 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading() -> None:
         asked.append(True)
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     scope = {"type": "http", "headers": [(b"content-length", b"10000000")]}
     asyncio.run(BodyLimitMiddleware(app, 1_000_000)(scope, receive, send))

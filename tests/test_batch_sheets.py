@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,8 @@ def _header(draw: st.DrawFn, name: str) -> str:
     with or without accents."""
     labels = LABELS[name]
     written = draw(st.sampled_from([name, labels["es"], labels["en"], labels["es"].split(" (")[0]]))
-    case = draw(st.sampled_from([str, str.upper, str.lower, _without_accents]))
+    ways: list[Callable[[str], str]] = [str, str.upper, str.lower, _without_accents]
+    case = draw(st.sampled_from(ways))
     return str(case(written))
 
 

@@ -1,5 +1,5 @@
 """The code stays ruff-clean and formatted, and type-checks under mypy --strict (audit/, engine/,
-network/, api/, simulation/, store/)."""
+network/, api/, simulation/, store/, and the tests themselves)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = [
-    p for p in ("audit", "engine", "network", "api", "simulation", "store") if (ROOT / p).is_dir()
+    p
+    for p in ("audit", "engine", "network", "api", "simulation", "store", "tests")
+    if (ROOT / p).is_dir()
 ]
 
 

@@ -137,7 +137,7 @@ def test_p08_stops_the_adult_route_but_keeps_documents_and_protection(rule_base:
 def test_only_the_border_reception_is_regional(rule_base: RuleBase) -> None:
     regional = {r.id: r.regions for r in rule_base.rules if r.regions is not None}
     assert list(regional) == ["P30"]
-    assert sorted(regional["P30"].departments) == ["52", "54"]  # type: ignore[union-attr]
+    assert sorted(regional["P30"].departments) == ["52", "54"]
 
 
 def test_p22_note_is_conditional_and_bilingual(rule_base: RuleBase) -> None:
@@ -187,4 +187,4 @@ def test_a_rule_base_survives_pickling_as_the_simulation_workers_receive_it(
     assert copy.layout == rule_base.layout
     assert dict(copy.groups) == dict(rule_base.groups)
     with pytest.raises(TypeError):
-        copy.groups["new.yaml"] = copy.groups["health.yaml"]  # type: ignore[index]
+        copy.groups["new.yaml"] = copy.groups["health.yaml"]

@@ -11,6 +11,7 @@ network and on small hand-made ones, the occupancy value itself, and the API's a
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -321,7 +322,7 @@ def test_the_answer_follows_the_occupancy_it_is_given() -> None:
     )
     with engine:
 
-        def shelter_answer(occupancy: Occupancy | None, lang: str) -> dict[str, object]:
+        def shelter_answer(occupancy: Occupancy | None, lang: str) -> dict[str, Any]:
             answer = recommendation(engine, network, PROFILE, DAY, lang, 3, occupancy=occupancy)
             return next(s for s in answer["services"] if s["code"] == SHELTER)
 

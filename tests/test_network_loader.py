@@ -14,6 +14,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -346,7 +347,7 @@ def read_expectations(case: Path) -> list[Expected]:
     return found
 
 
-def _cases() -> list[object]:
+def _cases() -> list[Any]:
     params = []
     for case in sorted(p for p in BROKEN_DIR.iterdir() if p.is_dir()):
         expected = read_expectations(case)

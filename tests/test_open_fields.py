@@ -257,8 +257,8 @@ def _check_open_fields(
     for name, info in Profile.model_fields.items():
         if info.is_required() or name in profile:
             continue
-        item = listed.get(name)
-        promised = {} if item is None else _offers(item)
+        entry = listed.get(name)
+        promised = {} if entry is None else _offers(entry)
         for value in _every_value(name, profile, codes, extra_code):
             gained = _gains(before, _roadmap(evaluator, {**profile, name: value}, day))
             for code, rank in gained.items():

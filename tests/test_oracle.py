@@ -101,8 +101,8 @@ def check_invariants(rule_base: RuleBase, result: Evaluation) -> None:
     order = list(rule_base.manifest.roadmap.area_order)
     keys = [(PRIORITY_ORDER[s.priority], order.index(s.area), s.code) for s in result.services]
     assert keys == sorted(keys)
-    removed = [(order.index(s.area), s.code) for s in result.suppressed]
-    assert removed == sorted(removed)
+    removed_keys = [(order.index(s.area), s.code) for s in result.suppressed]
+    assert removed_keys == sorted(removed_keys)
 
 
 def assert_same(engine_result: Evaluation, reference_result: Evaluation) -> None:

@@ -9,6 +9,7 @@ faults (documents, JSON, case files, folders) cause.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -228,7 +229,7 @@ def test_faults_of_folders_documents_json_and_case_files_are_in_spanish(tmp_path
         "[]",
         json.dumps({**stored, "files": []}),
     ):
-        collect(lambda text=text: RuleBaseDocuments.from_json(text))
+        collect(functools.partial(RuleBaseDocuments.from_json, text))
     # Case files: not a list, an unknown key, a name used twice.
     cases = tmp_path / "cases"
     cases.mkdir()
@@ -237,7 +238,7 @@ def test_faults_of_folders_documents_json_and_case_files_are_in_spanish(tmp_path
         ("b.yaml", "- name: one\n  profile: {age: 1}\n  servics: {}\n"),
         ("c.yaml", "- {name: one, profile: {}}\n- {name: one, profile: {}}\n"),
     ):
-        collect(lambda name=name, text=text: read_cases(write(cases, name, text)))
+        collect(functools.partial(read_cases, write(cases, name, text)))
     assert {p.type for p in problems} >= {
         "not_a_folder",
         "file_missing",

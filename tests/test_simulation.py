@@ -491,7 +491,7 @@ def test_serial_pool_and_dask_give_the_same_result(
         progress=lambda done, total: told.append((done, total)),
         cases_dir=no_cases,
     )
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         address = cluster.scheduler_address

@@ -12,7 +12,7 @@ from store import ConflictError, InvalidRequestError, NotFoundError, Store, acce
 
 def _every_text_in_the_store(store: Store) -> str:
     """Every value of every table, as one text, to look for what must not be stored."""
-    parts = []
+    parts: list[str] = []
     with store.db.read() as session:
         for table in inspect(store.db.engine).get_table_names():
             for row in session.execute(text(f"SELECT * FROM {table}")):

@@ -286,7 +286,12 @@ def test_a_box_holds_exactly_the_values_its_tests_accept(
         assert isinstance(allowed, Numbers)
         tested = [t for t in leaves(rule.when) if t.field == name]
         whole = name == "age"
-        for value in [*samples.draw(st.lists(quarters, min_size=30, max_size=30)), 2.3, 0.1]:
+        values: list[Fraction | float] = [
+            *samples.draw(st.lists(quarters, min_size=30, max_size=30)),
+            2.3,
+            0.1,
+        ]
+        for value in values:
             if not 0 <= value <= tops[name] or (whole and Fraction(value).denominator != 1):
                 continue  # outside the field's own range: no profile has it
             facts = {name: int(value) if whole else value}
