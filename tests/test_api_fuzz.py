@@ -95,6 +95,10 @@ def served() -> Iterator[TestClient]:
     with TestClient(APP, raise_server_exceptions=False) as client:
         authorise(client)
         yield client
+    # An audit the fuzzer asked for may still be running: a stopping service does not wait for
+    # it (the process would, at exit). Wait here, so that its solver (z3, whose context is one
+    # per process) is not still at work while the next test module uses z3 on its own thread.
+    APP.state.service.simulator.shutdown(wait=True)
 
 
 #: The normal suite replays the same inputs every run (derandomized: a failure reproduces, a
