@@ -394,7 +394,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         f"- {args.clients} clients, {args.duration:g} s timed after {args.warmup:g} s of warm-up;"
         " one uvicorn process"
     )
-    print(f"- load average at the end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(
+        "- load average (1, 5, 15 min) before the run, other work on the machine:"
+        f" {' / '.join(f'{v:.1f}' for v in args.load_before)}"
+    )
     print()
     print("| store | request | requests/s | p50 ms | p99 ms | errors |")
     print("|---|---|--:|--:|--:|--:|")
@@ -425,6 +428,7 @@ def main() -> None:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()
     backends = ([] if args.no_sqlite else ["sqlite"]) + (
         ["postgresql"] if args.database_url else []
     )
