@@ -45,6 +45,11 @@ def _written_day(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(_written_day)]
 
+#: The largest number a stored sequence (an event, a receipt) can have: what a 64-bit signed
+#: column holds in SQLite and PostgreSQL. Larger numbers in a request are refused (422) rather
+#: than reaching the database.
+SEQUENCE_MAX: Final = 2**63 - 1
+
 
 class RecommendationRequest(BaseModel):
     """A returnee's profile, the day the protocols are applied for, and the reader's language."""

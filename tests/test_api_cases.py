@@ -574,6 +574,16 @@ def test_auditors_read_the_log_and_reports_but_no_case(
         problems = error_of(refused, 422, "invalid_request")["problems"]
         assert [p["field"] for p in problems] == ["query.until"], path
         assert "YYYY-MM-DD" in problems[0]["message"] and "AAAA-MM-DD" in problems[0]["message_es"]
+    # A sequence number beyond what the store can hold is refused, never a server error.
+    huge = str(2**63)
+    for path in ("/v1/access-log", "/v1/audit-trail"):
+        refused = client.get(path, params={"after": huge}, headers=auditor)
+        problems = error_of(refused, 422, "invalid_request")["problems"]
+        assert [p["field"] for p in problems] == ["query.after"], path
+    for path in (f"/v1/cases/{case_id}/receipts/{huge}", f"/v1/cases/{case_id}/receipts/0"):
+        refused = client.get(path, headers=carla)
+        problems = error_of(refused, 422, "invalid_request")["problems"]
+        assert [p["field"] for p in problems] == ["path.number"], path
     # Caseworkers and policy staff may not read the access log.
     for who in ("carla", "ana"):
         error_of(client.get("/v1/access-log", headers=people[who]), 403, "forbidden")

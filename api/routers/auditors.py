@@ -15,7 +15,7 @@ from ..auth import require
 from ..deps import NetworkDep, StoreDep
 from ..errors import UnknownFilterError
 from ..policy_schemas import TrailOut
-from ..schemas import CoverageGap, error_responses
+from ..schemas import SEQUENCE_MAX, CoverageGap, error_responses
 
 router = APIRouter(prefix="/v1", tags=["auditors"], dependencies=[Depends(require("read_network"))])
 
@@ -79,7 +79,7 @@ async def audit_trail(
     actor: Annotated[str | None, Query(max_length=64, description="Who acted.")] = None,
     rule: Annotated[str | None, Query(max_length=40, description="Events about this rule.")] = None,
     action: Annotated[str | None, Query(max_length=40, description="e.g. published.")] = None,
-    after: Annotated[int, Query(ge=0, description="Events after this number.")] = 0,
+    after: Annotated[int, Query(ge=0, le=SEQUENCE_MAX, description="Events after this one.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """The audit trail, oldest first: every draft, edit (with its diff), submission,

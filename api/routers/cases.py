@@ -8,17 +8,15 @@ carry the record's ETag back as ``If-Match``, so no one overwrites someone else'
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from engine import parse_profile
 from store import (
     Identity,
     InvalidFieldError,
-    PreconditionFailedError,
     Principal,
     referral_policy,
 )
@@ -46,8 +44,9 @@ from ..case_schemas import (
 )
 from ..cases import check_referral, recommend_on_case, replay
 from ..deps import EngineDep, StateDep, StoreDep
-from ..errors import NoOfficeError, PreconditionRequiredError
-from ..schemas import error_responses
+from ..errors import NoOfficeError
+from ..preconditions import IfMatch, if_match_revision
+from ..schemas import SEQUENCE_MAX, error_responses
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -58,26 +57,9 @@ Referrer = Annotated[Principal, Depends(require("refer"))]
 Exporter = Annotated[Principal, Depends(require("export_case_data"))]
 Eraser = Annotated[Principal, Depends(require("erase_identities"))]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"([0-9a-f]{1,32})\.(\d{1,9})"\s*$')
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        description="The record's ETag from a GET: the change is refused (412) if it changed.",
-    ),
-]
 
-
-def _revision(record_id: str, if_match: str | None, what: str, what_es: str) -> int:
-    if if_match is None:
-        raise PreconditionRequiredError(what, what_es)
-    found = _ETAG.match(if_match)
-    if found is None or found.group(1) != record_id:
-        raise PreconditionFailedError(
-            f"If-Match does not name a revision of this {what}; GET it and use its ETag",
-            f"If-Match no nombra una revisión {what_es}; obténgalo con GET y use su ETag",
-        )
-    return int(found.group(2))
+#: A receipt's number within its case, as the receipts listing gives it.
+ReceiptNumber = Annotated[int, Path(ge=1, le=SEQUENCE_MAX, description="The receipt's number.")]
 
 
 def _example(example: Any, schema: dict[str, Any] | None = None) -> dict[int | str, Any]:
@@ -177,7 +159,7 @@ async def change_profile(
     """Replace the case's profile (its history keeps every earlier one)."""
     _office(person)
     parse_profile(body.profile)  # an invalid profile is refused (422) whatever If-Match says
-    revision = _revision(case_id, if_match, "case", "del caso")
+    revision = if_match_revision(case_id, if_match, "case", "del caso")
     info = await run_in_threadpool(
         lambda: state.store.cases.change_profile(
             case_id, body.profile, revision=revision, reader=person
@@ -250,7 +232,9 @@ async def receipts(case_id: str, store: StoreDep, person: Reader) -> list[dict[s
     response_model=ReceiptOut,
     responses=error_responses(404),
 )
-async def receipt(case_id: str, number: int, store: StoreDep, person: Reader) -> dict[str, Any]:
+async def receipt(
+    case_id: str, number: ReceiptNumber, store: StoreDep, person: Reader
+) -> dict[str, Any]:
     """One roadmap as it was given."""
     _office(person)
     found = await run_in_threadpool(store.cases.receipt, case_id, number, person, "read_receipt")
@@ -264,7 +248,7 @@ async def receipt(case_id: str, number: int, store: StoreDep, person: Reader) ->
 )
 async def replay_receipt(
     case_id: str,
-    number: int,
+    number: ReceiptNumber,
     state: StateDep,
     engine: EngineDep,
     person: Reader,
@@ -389,7 +373,7 @@ async def move_referral(
     `GET /v1/referral-lifecycle`; `sent` needs the person's consent for the institution. A move
     the status does not allow is 409, naming the ones it does."""
     _office(person)
-    revision = _revision(referral_id, if_match, "referral", "de la remisión")
+    revision = if_match_revision(referral_id, if_match, "referral", "de la remisión")
     info = await run_in_threadpool(
         lambda: state.store.referrals.move(
             referral_id,

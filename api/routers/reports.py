@@ -18,7 +18,7 @@ from store import DIMENSIONS, Principal
 
 from ..auth import require
 from ..deps import StoreDep
-from ..schemas import Day, error_responses
+from ..schemas import SEQUENCE_MAX, Day, error_responses
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -166,7 +166,7 @@ async def access_log(
         Moment | None, Query(description="ISO 8601; UTC when no time zone is given.")
     ] = None,
     until: Annotated[Moment | None, Query()] = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=SEQUENCE_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Every read of a case (Ley 1581 de 2012): who, when, which case (by its pseudonymous

@@ -13,7 +13,7 @@ import re
 import zipfile
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import to_json
@@ -27,7 +27,6 @@ from .. import examples
 from .. import policy_examples as ex
 from ..auth import require
 from ..deps import StateDep, StoreDep
-from ..errors import PreconditionRequiredError
 from ..policy_schemas import (
     DiffOut,
     DraftCreate,
@@ -41,6 +40,7 @@ from ..policy_schemas import (
     VersionDetail,
     VersionList,
 )
+from ..preconditions import IfMatch, if_match_revision
 from ..schemas import error_responses
 from ..simulations import start_simulation
 
@@ -53,25 +53,7 @@ Approver = Annotated[Principal, Depends(require("approve_drafts"))]
 Publisher = Annotated[Principal, Depends(require("publish"))]
 Simulator = Annotated[Principal, Depends(require("simulate"))]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"([0-9a-f]{1,32})\.(\d{1,9})"\s*$')
-_IF_MATCH = Header(
-    alias="If-Match",
-    description="The draft's ETag from a GET: the edit is refused (412) if the draft changed.",
-)
 _FILE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.yaml$")
-
-
-def _revision(draft_id: str, if_match: str | None) -> int:
-    if if_match is None:
-        raise PreconditionRequiredError()
-    found = _ETAG.match(if_match)
-    if found is None or found.group(1) != draft_id:
-        raise PreconditionFailedError(
-            "If-Match does not name a revision of this draft; GET the draft and use its ETag",
-            "If-Match no nombra una revisión de este borrador; obtenga el borrador con GET y"
-            " use su ETag",
-        )
-    return int(found.group(2))
 
 
 def _draft(info: DraftInfo, response: Response) -> dict[str, Any]:
@@ -172,7 +154,7 @@ async def _edit(
     rule_ids: tuple[str, ...],
     response: Response,
 ) -> DraftInfo:
-    revision = _revision(draft_id, if_match)
+    revision = if_match_revision(draft_id, if_match, "draft", "del borrador")
     info: DraftInfo = await run_in_threadpool(
         lambda: store.rule_bases.edit(
             draft_id,
@@ -222,7 +204,7 @@ async def put_draft_rule(
     store: StoreDep,
     person: Editor,
     response: Response,
-    if_match: Annotated[str | None, _IF_MATCH] = None,
+    if_match: IfMatch = None,
     file: Annotated[
         str | None,
         Query(
@@ -265,7 +247,7 @@ async def delete_draft_rule(
     store: StoreDep,
     person: Editor,
     response: Response,
-    if_match: Annotated[str | None, _IF_MATCH] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Remove a rule from the draft."""
 
@@ -314,7 +296,7 @@ async def put_draft_service(
     store: StoreDep,
     person: Editor,
     response: Response,
-    if_match: Annotated[str | None, _IF_MATCH] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Replace or add a service of the catalogue (same keys as in catalogue.yaml)."""
     body = {**entry, "code": code}
@@ -347,7 +329,7 @@ async def delete_draft_service(
     store: StoreDep,
     person: Editor,
     response: Response,
-    if_match: Annotated[str | None, _IF_MATCH] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Remove a service from the catalogue (refused while a rule still recommends it)."""
 
@@ -398,7 +380,7 @@ async def put_draft_manifest(
     store: StoreDep,
     person: Editor,
     response: Response,
-    if_match: Annotated[str | None, _IF_MATCH] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Replace the draft's base.yaml (same keys as in the file)."""
 
