@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from network import load_network
+from web import install_pages
 
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         summary="Referral recommendations for returning migrants",
         description=_DESCRIPTION,
+        # Swagger UI from the package, not a CDN (web/docs.py); ReDoc needs a CDN: none.
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=config.max_body_bytes)
 
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports.router,
     ):
         app.include_router(router)
+    install_pages(app)
     install_error_handlers(app)
     return app
 

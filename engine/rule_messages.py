@@ -60,6 +60,7 @@ ENGLISH: Final[Mapping[str, str]] = MappingProxyType(
         " keep only one",
         "yaml_invalid": "YAML: {problem}{context}",
         "yaml_not_valid": "not valid YAML",
+        "yaml_unprintable": "YAML: a control character that YAML does not allow; remove it",
         "yaml_context": " ({context} at line {line})",
         # --- keys and values of the format --------------------------------------------------
         "unknown_key": "unknown key '{key}'{hint}; allowed here: {allowed}",
@@ -194,6 +195,7 @@ SPANISH: Final[Mapping[str, str]] = MappingProxyType(
         " deje solo una",
         "yaml_invalid": "YAML no válido: {problem}{context}",
         "yaml_not_valid": "el archivo no se puede leer como YAML",
+        "yaml_unprintable": "YAML: un carácter de control que YAML no admite; quítelo",
         "yaml_context": " ({context}, en la línea {line})",
         # --- claves y valores del formato ---------------------------------------------------
         "unknown_key": "clave desconocida '{key}'{hint}; aquí se admiten: {allowed}",

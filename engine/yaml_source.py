@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import RuleProblem
 from .rule_messages import RuleMessage
@@ -58,6 +59,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, RuleProblem | None]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         return None, RuleProblem.of(name, line, None, "", _yaml_fault(error))
+    except ReaderError as error:  # a control character YAML does not allow, before parsing
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        return None, RuleProblem.of(name, line, None, "", RuleMessage("yaml_unprintable"))
 
 
 def _yaml_fault(error: MarkedYAMLError) -> RuleMessage:

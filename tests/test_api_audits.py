@@ -184,6 +184,13 @@ def test_a_broken_suite_file_is_refused_at_once_naming_file_and_line(
     assert "b.yaml:9: case 2: surprise" in error["message"]  # the second case, at its line
     assert error["message"].startswith("the suite was refused")
     assert error["message_es"].startswith("la batería fue rechazada")
+    # A control character YAML does not allow is named by file and line, not a server error.
+    garbled = SUITE.replace("  services: {}", "  services: {}\n  # \u0011", 1)
+    answer = client.post("/v1/audits", json={"files": {"c.yaml": garbled}}, headers=auditor)
+    error = answer.json()["error"]
+    assert (answer.status_code, error["code"]) == (422, "invalid_audit_input")
+    assert "c.yaml:15:" in error["message"] and "control character" in error["message"]
+    assert "carácter de control" in error["message_es"]
     # Nothing was recorded.
     assert client.get("/v1/audits", headers=auditor).json() == {"audits": []}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = [
     p
-    for p in ("audit", "engine", "network", "api", "simulation", "store", "tests")
+    for p in ("audit", "engine", "network", "api", "simulation", "store", "texts", "web", "tests")
     if (ROOT / p).is_dir()
 ]
 

@@ -1,0 +1,48 @@
+"""Ruta's web pages for caseworkers, policy staff and auditors, served by the API's process.
+
+Server-rendered (Jinja2, with htmx for the parts of a page that change in place), in Spanish by
+default and English, from assets shipped in the package: they work on an office computer with
+no internet. Each page acts through the ``/v1`` API as the logged-in person (see
+``api_calls``), so the pages can do exactly what that person's role may do and no more.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .api_calls import ApiAnswer, call_api
+from .docs import install_docs
+from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
+from .handlers import install_page_handlers
+from .pages import router as _pages
+from .rendering import render
+from .session import PagePerson, SameSite, page_permission
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def install_pages(app: FastAPI) -> None:
+    """Add the pages, their static files and the offline ``/docs`` to ``app``."""
+    app.mount("/static/ruta", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
+    for router in (_pages,):
+        app.include_router(router)
+    install_page_handlers(app)
+
+
+__all__ = [
+    "ApiAnswer",
+    "CrossSiteError",
+    "LoginRequiredError",
+    "PageForbiddenError",
+    "PagePerson",
+    "SameSite",
+    "WebError",
+    "call_api",
+    "install_pages",
+    "page_permission",
+    "render",
+]
