@@ -17,6 +17,7 @@ from .api_calls import ApiAnswer, call_api
 from .docs import install_docs
 from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
 from .handlers import install_page_handlers
+from .intake import router as _intake
 from .pages import router as _pages
 from .rendering import render
 from .session import PagePerson, SameSite, page_permission
@@ -28,7 +29,7 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages, their static files and the offline ``/docs`` to ``app``."""
     app.mount("/static/ruta", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
-    for router in (_pages,):
+    for router in (_pages, _intake):
         app.include_router(router)
     install_page_handlers(app)
 
