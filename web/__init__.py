@@ -14,11 +14,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .api_calls import ApiAnswer, call_api
+from .case_pages import router as _cases
 from .docs import install_docs
 from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
 from .handlers import install_page_handlers
 from .intake import router as _intake
 from .pages import router as _pages
+from .receipt_pages import router as _receipts
+from .referral_pages import router as _referrals
 from .rendering import render
 from .session import PagePerson, SameSite, page_permission
 
@@ -29,7 +32,7 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages, their static files and the offline ``/docs`` to ``app``."""
     app.mount("/static/ruta", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
-    for router in (_pages, _intake):
+    for router in (_pages, _intake, _cases, _receipts, _referrals):
         app.include_router(router)
     install_page_handlers(app)
 

@@ -9,7 +9,7 @@ sheet of the roadmap can be handed to the person.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
@@ -26,7 +26,8 @@ from .session import SameSite, page_permission
 
 router = APIRouter(include_in_schema=False)
 
-Recommender = page_permission("recommend")
+#: The logged-in person, if their role may ask for roadmaps.
+Recommender = Annotated[Principal, page_permission("recommend")]
 
 
 async def profile_schema(request: Request) -> dict[str, Any]:
@@ -101,7 +102,7 @@ async def _roadmap_page(
 
 
 @router.get("/intake", response_class=HTMLResponse)
-async def intake_page(request: Request, person: Principal = Recommender) -> Response:
+async def intake_page(request: Request, person: Recommender) -> Response:
     """An empty intake form."""
     language = page_language(request)
     schema = await profile_schema(request)
@@ -111,7 +112,7 @@ async def intake_page(request: Request, person: Principal = Recommender) -> Resp
 
 
 @router.post("/intake", response_class=HTMLResponse, dependencies=[SameSite])
-async def intake_answers(request: Request, person: Principal = Recommender) -> Response:
+async def intake_answers(request: Request, person: Recommender) -> Response:
     """The roadmap for the answers given: the whole page, or (from htmx, as the answers
     change) the form and the roadmap alone."""
     answers = await form_answers(request)
@@ -120,7 +121,7 @@ async def intake_answers(request: Request, person: Principal = Recommender) -> R
 
 
 @router.post("/intake/sheet", response_class=HTMLResponse, dependencies=[SameSite])
-async def intake_sheet(request: Request, person: Principal = Recommender) -> Response:
+async def intake_sheet(request: Request, person: Recommender) -> Response:
     """The roadmap of the intake's answers as a sheet to print and hand to the person, in
     Spanish unless another language is asked for."""
     answers = await form_answers(request)
