@@ -107,7 +107,7 @@ def profile_rows(
             continue
         value = profile[question.name]
         if isinstance(value, bool):
-            shown = text("page.intake.yes" if value else "page.intake.no", language)
+            shown = text("page.intake.yes", language) if value else text("page.intake.no", language)
         elif question.kind == "choice":
             shown = text(f"profile.value.{question.name}.{value}", language)
         else:

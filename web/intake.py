@@ -50,7 +50,8 @@ def form_context(
     asked = questions(schema, language)
     open_fields = {str(o["field"]): o for o in (roadmap or {}).get("open_fields", [])}
     required = [q for q in asked if q.required]
-    worth = [q for q in asked if not q.required and q.name in open_fields]
+    by_name = {q.name: q for q in asked}
+    worth = [by_name[f] for f in open_fields if f in by_name and not by_name[f].required]
     answered = [
         q for q in asked if not q.required and q.name not in open_fields and answers.get(q.name)
     ]
