@@ -43,6 +43,8 @@ def form_context(
     problems: dict[str, list[str]],
     roadmap: dict[str, Any] | None,
     where: Places,
+    *,
+    live: bool = False,
 ) -> dict[str, Any]:
     """The intake form's questions in the order worth asking them: the required ones, then
     those whose answer could still change the roadmap (with the services each could bring),
@@ -69,6 +71,7 @@ def form_context(
         "departments": where.departments,
         "municipalities": where.municipalities.get(department, {}),
         "fields": [q.name for q in asked],
+        "live": live,
     }
 
 
@@ -89,7 +92,7 @@ async def _roadmap_page(
     problems = field_problems(answer.problems(language))
     if live:  # while the form is being filled in, only the answers given are judged
         problems = {f: m for f, m in problems.items() if answers.get(f)}
-    form = form_context(schema, language, answers, problems, roadmap, places(request))
+    form = form_context(schema, language, answers, problems, roadmap, places(request), live=True)
     context = {
         "form": form,
         "roadmap": roadmap,
@@ -107,7 +110,7 @@ async def intake_page(request: Request, person: Recommender) -> Response:
     """An empty intake form."""
     language = page_language(request)
     schema = await profile_schema(request)
-    form = form_context(schema, language, {}, {}, None, places(request))
+    form = form_context(schema, language, {}, {}, None, places(request), live=True)
     context = {"form": form, "roadmap": None, "institutions": {}, "hours_of": hours_of}
     return render(request, "intake.html", context, person=person)
 
@@ -119,6 +122,14 @@ async def intake_answers(request: Request, person: Recommender) -> Response:
     answers = await form_answers(request)
     live = request.headers.get("hx-request") == "true"
     return await _roadmap_page(request, person, answers, live=live)
+
+
+@router.post("/intake/municipalities", response_class=HTMLResponse, dependencies=[SameSite])
+async def municipalities(request: Request, person: Recommender) -> Response:
+    """The municipality choice for the department chosen (forms without the live roadmap)."""
+    answers = {"department": (await form_answers(request)).get("department", "")}
+    form = form_context({}, page_language(request), answers, {}, None, places(request))
+    return render(request, "intake_municipalities.html", {"form": form}, person=person)
 
 
 @router.post("/intake/sheet", response_class=HTMLResponse, dependencies=[SameSite])
