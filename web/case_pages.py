@@ -20,6 +20,7 @@ from .api_calls import ApiAnswer, call_api
 from .intake import form_answers, form_context, profile_schema
 from .language import page_language
 from .profile_form import (
+    Places,
     field_problems,
     form_from_profile,
     places,
@@ -98,9 +99,10 @@ async def open_case(request: Request, person: Opener) -> Response:
 
 
 def profile_rows(
-    profile: dict[str, Any], schema: dict[str, Any], language: str
+    profile: dict[str, Any], schema: dict[str, Any], language: str, where: Places
 ) -> list[tuple[str, str]]:
-    """The profile as (question, answer) in the page's language, in the schema's order."""
+    """The profile as (question, answer) in the page's language, in the schema's order, with
+    places by their names."""
     rows: list[tuple[str, str]] = []
     for question in questions(schema, language):
         if question.name not in profile:
@@ -110,6 +112,12 @@ def profile_rows(
             shown = text("page.intake.yes", language) if value else text("page.intake.no", language)
         elif question.kind == "choice":
             shown = text(f"profile.value.{question.name}.{value}", language)
+        elif question.name == "department":
+            shown = f"{where.departments.get(str(value), value)} ({value})"
+        elif question.name in ("municipality", "origin_municipality") and value:
+            shown = f"{where.municipality_name(str(value))} ({value})"
+        elif isinstance(value, float):
+            shown = format(value, "g")
         else:
             shown = str(value)
         rows.append((question.label, shown))
@@ -128,10 +136,11 @@ async def case_context(request: Request, case_id: str) -> tuple[ApiAnswer, dict[
     referrals = await call_api(request, "GET", f"/v1/cases/{case_id}/referrals")
     lifecycle = await call_api(request, "GET", "/v1/referral-lifecycle")
     institutions = await call_api(request, "GET", "/v1/institutions")
+    services = await call_api(request, "GET", "/v1/services")
     case = found.body
     where = places(request)
     history = [
-        {**version, "rows": profile_rows(version.get("profile", {}), schema, language)}
+        {**version, "rows": profile_rows(version.get("profile", {}), schema, language, where)}
         for version in case.get("history", [])
     ]
     latest_consent: dict[str, dict[str, Any]] = {}
@@ -142,7 +151,11 @@ async def case_context(request: Request, case_id: str) -> tuple[ApiAnswer, dict[
         "case": case,
         "etag": found.headers.get("etag", ""),
         "office": where.offices.get(case.get("office", ""), case.get("office", "")),
-        "profile": profile_rows(case.get("profile", {}), schema, language),
+        "profile": profile_rows(case.get("profile", {}), schema, language, where),
+        "service_names": {
+            str(s["code"]): str(s["label"].get(language, s["code"]))
+            for s in (services.body if services.ok else [])
+        },
         "history": history,
         "receipts": receipts.body if receipts.ok else [],
         "consents": consents.body if consents.ok else [],
