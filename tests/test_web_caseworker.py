@@ -294,3 +294,23 @@ def test_policy_staff_may_not_see_the_cases(web: TestClient, tokens: dict[str, s
     assert (
         web.post("/cases/new", data={**ANSWERS, **IDENTITY}, headers=SAME_SITE).status_code == 403
     )
+
+
+def test_the_case_list_pages_as_the_api_does(web: TestClient, tokens: dict[str, str]) -> None:
+    token = tokens["carla"]
+    log_in(web, token)
+    for number in range(26):
+        person = {"name": f"Persona {number}"}
+        made = api(web, token, "POST", "/v1/cases", json={"profile": PROFILE, "person": person})
+        assert made.status_code == 201
+    first = api(web, token, "GET", "/v1/cases", params={"limit": 25}).json()
+    page = web.get("/cases").text
+    listed = re.findall(r'<th scope="row"><a href="/cases/([0-9a-f]+)">', page)
+    assert listed == [c["id"] for c in first["cases"]]
+    older = re.findall(r'href="/cases\?before=([0-9a-f]+)"', page)
+    assert older == [first["next"]]
+    rest = api(web, token, "GET", "/v1/cases", params={"limit": 25, "before": older[0]}).json()
+    page = web.get(f"/cases?before={older[0]}").text
+    listed = re.findall(r'<th scope="row"><a href="/cases/([0-9a-f]+)">', page)
+    assert listed == [c["id"] for c in rest["cases"]] and len(listed) == 1
+    assert "Persona" not in page

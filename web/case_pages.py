@@ -39,6 +39,9 @@ Editor = Annotated[Principal, page_permission("edit_cases")]
 #: A case's pseudonymous id, as the API gives it (never the person's name or document).
 CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{8,32}$")]
 
+#: Cases shown on a page of the list.
+PAGE_SIZE = 25
+
 #: The identity fields of the form to open a case → the API's names for them.
 IDENTITY = {"person_name": "name", "person_document": "document_number", "person_phone": "phone"}
 
@@ -46,7 +49,9 @@ IDENTITY = {"person_name": "name", "person_document": "document_number", "person
 @router.get("/cases", response_class=HTMLResponse)
 async def case_list(request: Request, person: Reader, before: str | None = None) -> Response:
     """The office's cases, newest first, a page at a time, without identities."""
-    params = {"before": before} if before else None
+    params: dict[str, Any] = {"limit": PAGE_SIZE}
+    if before:
+        params["before"] = before
     answer = await call_api(request, "GET", "/v1/cases", params=params)
     language = page_language(request)
     context = {
@@ -147,6 +152,12 @@ async def case_context(request: Request, case_id: str) -> tuple[ApiAnswer, dict[
     for consent in consents.body if consents.ok else []:
         latest_consent[str(consent["institution_id"])] = consent
     named = {str(i["id"]): str(i["name"]) for i in (institutions.body if institutions.ok else [])}
+    given = receipts.body[-1].get("answer", {}) if receipts.ok and receipts.body else {}
+    suggested = {
+        str(target["institution_id"]): str(target["name"])
+        for service in given.get("services", [])
+        for target in service.get("targets", [])
+    }
     return found, {
         "case": case,
         "etag": found.headers.get("etag", ""),
@@ -163,6 +174,7 @@ async def case_context(request: Request, case_id: str) -> tuple[ApiAnswer, dict[
         "referrals": referrals.body if referrals.ok else [],
         "lifecycle": lifecycle.body if lifecycle.ok else {},
         "institution_names": named,
+        "suggested": suggested,
         "place_name": where.municipality_name,
         "errors": {},
         "error": None,
