@@ -314,3 +314,18 @@ def test_the_case_list_pages_as_the_api_does(web: TestClient, tokens: dict[str, 
     listed = re.findall(r'<th scope="row"><a href="/cases/([0-9a-f]+)">', page)
     assert listed == [c["id"] for c in rest["cases"]] and len(listed) == 1
     assert "Persona" not in page
+
+
+def test_an_administrator_opens_a_case_for_the_office_they_choose(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    log_in(web, tokens["root"])
+    form = web.get("/cases/new").text
+    assert '<option value="oam-cucuta"' in form
+    made = web.post(
+        "/cases/new", data={**ANSWERS, **IDENTITY, "office": "oam-cucuta"}, headers=SAME_SITE
+    )
+    assert made.status_code == 303
+    case_id = made.headers["location"].rsplit("/", 1)[1]
+    found = api(web, tokens["carla"], "GET", f"/v1/cases/{case_id}").json()
+    assert found["office"] == "oam-cucuta" and found["person"]["name"] == IDENTITY["person_name"]

@@ -78,9 +78,12 @@ async def _new_case(
     for form_name, api_name in IDENTITY.items():
         if f"person.{api_name}" in problems:
             problems[form_name] = problems.pop(f"person.{api_name}")
+    where = places(request)
     context = {
-        "form": form_context(schema, language, answers, problems, None, places(request)),
+        "form": form_context(schema, language, answers, problems, None, where),
         "error": answer.message(language) if answer else None,
+        # An administrator belongs to no office: they say which office the case is for.
+        "offices": where.offices if person.office is None else {},
     }
     status = answer.status if answer else 200
     return render(request, "case_new.html", context, person=person, status_code=status)
@@ -96,7 +99,9 @@ async def open_case(request: Request, person: Opener) -> Response:
         for form_name, api_name in IDENTITY.items()
     }
     identity["name"] = identity["name"] or ""
-    body = {"profile": profile_from_form(answers, schema), "person": identity}
+    body: dict[str, Any] = {"profile": profile_from_form(answers, schema), "person": identity}
+    if person.office is None and answers.get("office"):
+        body["office"] = answers["office"]
     answer = await call_api(request, "POST", "/v1/cases", json=body)
     if not answer.ok:
         return await _new_case(request, person, answers, answer)
