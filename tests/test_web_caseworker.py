@@ -329,3 +329,26 @@ def test_an_administrator_opens_a_case_for_the_office_they_choose(
     case_id = made.headers["location"].rsplit("/", 1)[1]
     found = api(web, tokens["carla"], "GET", f"/v1/cases/{case_id}").json()
     assert found["office"] == "oam-cucuta" and found["person"]["name"] == IDENTITY["person_name"]
+
+
+def test_a_receipt_shows_its_roadmap_and_its_replay_as_the_api_gives_them(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    token = tokens["carla"]
+    log_in(web, token)
+    case = open_case(web)
+    case_id = case.rsplit("/", 1)[1]
+    receipt = web.post(f"{case}/roadmap", headers=SAME_SITE).headers["location"]
+    assert receipt == f"{case}/receipts/1"
+    kept = api(web, token, "GET", f"/v1/cases/{case_id}/receipts/1").json()
+    page = web.get(receipt).text
+    assert services_shown(page) == [s["code"] for s in kept["answer"]["services"]]
+    replayed = api(web, token, "POST", f"/v1/cases/{case_id}/receipts/1/replay").json()
+    assert replayed["same"] is True
+    page = web.post(f"{receipt}/replay", headers=SAME_SITE).text
+    result = page.split('id="replay-result">', 1)[1].split("</div>", 1)[0]
+    assert "la decisión coincide" in result
+    sheet = web.get(f"{receipt}/sheet").text
+    codes = re.findall(r'<li data-service="([A-Z_]+)">', sheet)
+    assert codes == [s["code"] for s in kept["answer"]["services"]]
+    assert f"{case_id}/1" in sheet and "Ley 1581 de 2012" in sheet
