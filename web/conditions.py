@@ -27,7 +27,11 @@ _OPERATORS = {
     "not_null": N_("page.rules.op.not_null"),
 }
 _YES_NO = {True: N_("page.rules.value.yes"), False: N_("page.rules.value.no")}
-_GROUPS = {"all": N_("page.rules.when.all"), "any": N_("page.rules.when.any"), "not": N_("page.rules.when.not")}
+_GROUPS = {
+    "all": N_("page.rules.when.all"),
+    "any": N_("page.rules.when.any"),
+    "not": N_("page.rules.when.not"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,11 @@ def field_labels(schema: dict[str, Any], language: str) -> dict[str, str]:
         labels = spec.get("labels") or {}
         found[name] = str(labels.get(language) or name)
     return found
+
+
+def operator_words(op: str, language: str) -> str:
+    """``>=`` → "es al menos" / "is at least"."""
+    return text(_OPERATORS[op], language) if op in _OPERATORS else op
 
 
 def _value(value: Any, language: str) -> str:
@@ -69,7 +78,7 @@ def describe(condition: Any, labels: dict[str, str], language: str) -> Condition
     name = str(condition.get("field", ""))
     op = str(condition.get("op", ""))
     subject = labels.get(name, name)
-    verb = text(_OPERATORS[op], language) if op in _OPERATORS else op
+    verb = operator_words(op, language)
     if condition.get("other_field"):
         other = str(condition["other_field"])
         return ConditionWords(f"{subject} {verb} {labels.get(other, other)}")

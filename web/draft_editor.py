@@ -20,7 +20,7 @@ from store import Principal, access
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
-from .conditions import field_labels
+from .conditions import field_labels, operator_words
 from .language import page_language
 from .rendering import render
 from .rule_yaml import YamlFault, line_of, rule_to_yaml, yaml_to_rule
@@ -178,7 +178,12 @@ async def _editor(
             "problem_lines": {p["line"] for p in problems if p["line"]},
             "etag": etag or rule.headers.get("etag", ""),
             "thresholds": [
-                {**t, "label": labels.get(t["field"], t["field"])} for t in thresholds(rule.body)
+                {
+                    **t,
+                    "label": labels.get(t["field"], t["field"]),
+                    "words": operator_words(t["op"], language),
+                }
+                for t in thresholds(rule.body)
             ],
             "entered": entered or {},
             "may_edit": draft.body["status"] == "open" and access().may(person.role, "edit_drafts"),

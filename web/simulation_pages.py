@@ -83,7 +83,11 @@ def result_view(
                     "after": _roadmap(example.get("after") or [], catalogue, language),
                 }
             )
-    series = _series(language)
+    series = [
+        s
+        for s in _series(language)
+        if s.key in ("gained", "lost") or any(row[s.key] for row in rows)
+    ]
     return {
         "profiles": result.get("profiles", 0),
         "changed": result.get("changed", 0),
@@ -92,7 +96,7 @@ def result_view(
         "services": rows,
         "departments": by_department,
         "examples": examples,
-        "series": series,
+        "columns": _series(language),
         "service_chart": bar_chart(
             "chart-services",
             text("page.simulation.chart.services", language),
