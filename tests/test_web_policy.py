@@ -255,3 +255,44 @@ def test_the_simulation_tables_hold_the_apis_numbers(
         [s["lost"] for s in result["services"]] + [d["lost"] for d in departments.values()]
     )
     assert '<title id="chart-services-title">' in page
+    follow = web.get(f"/simulations/{simulation_id}/progress").text
+    assert "hx-get" not in follow and 'id="table-services"' in follow  # the polling stops
+
+
+def test_a_rollback_from_the_versions_page_puts_the_earlier_version_back(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    seed = api(web, tokens["pablo"], "GET", "/v1/rule-bases").json()["published"]
+    draft_id = new_draft(web, tokens["ana"], "P24 at 21")
+    current = api(web, tokens["ana"], "GET", f"/v1/rule-bases/drafts/{draft_id}/rules/P24")
+    rule = current.json()
+    rule["description"] = {"es": "otra", "en": "other"}
+    put = api(
+        web,
+        tokens["ana"],
+        "PUT",
+        f"/v1/rule-bases/drafts/{draft_id}/rules/P24",
+        json=rule,
+        if_match=current.headers["etag"],
+    )
+    assert put.status_code == 200, put.text
+    for who, step in (("ana", "submit"), ("pablo", "approve"), ("pablo", "publish")):
+        done = api(web, tokens[who], "POST", f"/v1/rule-bases/drafts/{draft_id}/{step}")
+        assert done.status_code in (200, 201), done.text
+    log_in(web, tokens["ana"])
+    assert f'action="/versions/{seed}/publish"' not in web.get("/drafts").text
+    log_in(web, tokens["pablo"])
+    listing = web.get("/drafts").text
+    assert f'action="/versions/{seed}/publish"' in listing
+    published = api(web, tokens["pablo"], "GET", "/v1/rule-bases").json()["published"]
+    assert f'name="expected" value="{published}"' in listing
+    answer = web.post(
+        f"/versions/{seed}/publish",
+        data={"reason": "too early", "expected": published},
+        headers=SAME_SITE,
+    )
+    assert answer.status_code == 303
+    after = api(web, tokens["pablo"], "GET", "/v1/rule-bases").json()
+    assert after["published"] == seed
+    assert after["publications"][0]["kind"] == "rollback"
+    assert after["publications"][0]["reason"] == "too early"

@@ -82,6 +82,7 @@ async def _drafts_page(
         "drafts.html",
         {
             "versions": listing.get("versions", []),
+            "published": listing.get("published", ""),
             "publications": listing.get("publications", []),
             "drafts": drafts.body if drafts.ok else [],
             "may_create": table.may(person.role, "edit_drafts"),
@@ -243,7 +244,8 @@ async def _draft_page(
             "history": _history(draft, publications),
             "steps": steps_for(person.role, draft["status"]),
             "may_edit": draft["status"] == "open" and table.may(person.role, "edit_drafts"),
-            "may_simulate": table.may(person.role, "simulate"),
+            "may_simulate": table.may(person.role, "simulate")
+            and draft["status"] in ("open", "submitted", "approved"),
             "error": error.message(language) if error else None,
             "problems": error.problems(language) if error else {},
             "done": request.query_params.get("done"),
