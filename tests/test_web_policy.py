@@ -296,3 +296,28 @@ def test_a_rollback_from_the_versions_page_puts_the_earlier_version_back(
     assert after["published"] == seed
     assert after["publications"][0]["kind"] == "rollback"
     assert after["publications"][0]["reason"] == "too early"
+
+
+def test_a_refused_simulation_shows_the_apis_problem_next_to_its_field(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    draft_id = new_draft(web, tokens["ana"])
+    refusal = api(
+        web,
+        tokens["ana"],
+        "POST",
+        f"/v1/rule-bases/drafts/{draft_id}/simulations",
+        json={"synthetic": {"size": 0, "seed": 1}},
+    )
+    assert refusal.status_code == 422
+    (problem,) = refusal.json()["error"]["problems"]
+    log_in(web, tokens["ana"])
+    page = web.post(
+        "/simulations?lang=en",
+        data={"draft_id": draft_id, "population": "synthetic", "size": "0", "seed": "1"},
+        headers=SAME_SITE,
+    )
+    assert page.status_code == 422
+    field = problem["field"].replace(".", "-")
+    assert f'<p class="problem" id="problem-{field}-1">{problem["message"]}</p>' in page.text
+    assert f'aria-describedby="sim-size-help problem-{field}-1" aria-invalid="true"' in page.text
