@@ -20,7 +20,7 @@ from store import Principal, access
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
-from .conditions import field_labels, operator_words
+from .conditions import describe, field_labels, operator_words
 from .language import page_language
 from .rendering import render
 from .rule_yaml import YamlFault, line_of, rule_to_yaml, yaml_to_rule
@@ -186,6 +186,7 @@ async def _editor(
                 for t in thresholds(rule.body)
             ],
             "entered": entered or {},
+            "words": describe(rule.body.get("when"), labels, language),
             "may_edit": draft.body["status"] == "open" and access().may(person.role, "edit_drafts"),
             "problems": problems,
             "error": refusal.message(language) if refusal else None,

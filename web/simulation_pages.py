@@ -78,6 +78,14 @@ def result_view(
                         (labels.get(name, name), value)
                         for name, value in (example.get("profile") or {}).items()
                     ],
+                    "who": text(
+                        "page.simulation.example_who",
+                        language,
+                        age=(example.get("profile") or {}).get("age", "?"),
+                        department=department_label(
+                            str((example.get("profile") or {}).get("department", ""))
+                        ),
+                    ),
                     "as_of": example.get("as_of"),
                     "before": _roadmap(example.get("before") or [], catalogue, language),
                     "after": _roadmap(example.get("after") or [], catalogue, language),
