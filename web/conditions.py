@@ -8,6 +8,7 @@ text catalogues.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,3 +86,23 @@ def describe(condition: Any, labels: dict[str, str], language: str) -> Condition
     if op in ("is_null", "not_null"):
         return ConditionWords(f"{subject} {verb}")
     return ConditionWords(f"{subject} {verb} {_value(condition.get('value'), language)}")
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def test_at(rule: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The test (``{field, op, value}``) that ``path`` (``when.all[0].value``) is part of, in
+    ``rule``; None if the path is not inside a test."""
+    node: Any = rule
+    found: dict[str, Any] | None = None
+    for name, index in _STEP.findall(path):
+        if isinstance(node, dict) and name in node:
+            node = node[name]
+        elif isinstance(node, list) and index and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return None
+        if isinstance(node, dict) and "field" in node and "op" in node:
+            found = node
+    return found

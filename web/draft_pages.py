@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from store import Principal, access
 
 from .api_calls import ApiAnswer, call_api
+from .conditions import describe, field_labels, test_at
 from .language import page_language
 from .rendering import render
 from .session import SameSite, page_permission
@@ -304,12 +305,32 @@ async def diff_page(request: Request, draft_id: str, person: VersionReader) -> R
         )
     version = await call_api(request, "GET", f"/v1/rule-bases/{_id(draft.body['from'])}")
     titles: dict[str, str] = {}
+    olds: dict[str, dict[str, Any]] = {}
     for content in (version.body.get("files") or {}).values() if version.ok else []:
         for rule in (content or {}).get("rules") or []:
             titles[rule["id"]] = (rule.get("title") or {}).get(language, rule["id"])
+            olds[rule["id"]] = rule
     rules = answer.body.get("rules") or {}
     for entry in rules.get("added") or []:
         titles[entry["id"]] = (entry["rule"].get("title") or {}).get(language, entry["id"])
+    schema = await call_api(request, "GET", "/v1/profile-schema")
+    labels = field_labels(schema.body if schema.ok else {}, language)
+    words: dict[tuple[str, str], tuple[str, str]] = {}
+    for entry in rules.get("changed") or []:
+        new = await call_api(
+            request,
+            "GET",
+            f"/v1/rule-bases/drafts/{_id(draft_id)}/rules/{_id(entry['id'])}",
+        )
+        old = olds.get(entry["id"])
+        for change in entry["changes"]:
+            before = test_at(old, change["path"]) if old else None
+            after = test_at(new.body, change["path"]) if new.ok else None
+            if before is not None and after is not None:
+                words[(entry["id"], change["path"])] = (
+                    describe(before, labels, language).words,
+                    describe(after, labels, language).words,
+                )
     return render(
         request,
         "draft_diff.html",
@@ -321,6 +342,7 @@ async def diff_page(request: Request, draft_id: str, person: VersionReader) -> R
             "catalogue": answer.body.get("catalogue") or {},
             "manifest": answer.body.get("manifest") or [],
             "shown": shown,
+            "words": words,
             "error": None,
         },
         person=person,
