@@ -16,6 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from .api_calls import ApiAnswer, call_api
 from .case_pages import router as _cases
 from .docs import install_docs
+from .draft_editor import router as _draft_editor
+from .draft_pages import router as _draft_pages
 from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
 from .handlers import install_page_handlers
 from .intake import router as _intake
@@ -23,7 +25,9 @@ from .pages import router as _pages
 from .receipt_pages import router as _receipts
 from .referral_pages import router as _referrals
 from .rendering import render
+from .rule_pages import router as _rule_pages
 from .session import PagePerson, SameSite, page_permission
+from .simulation_pages import router as _simulation_pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -32,7 +36,17 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages, their static files and the offline ``/docs`` to ``app``."""
     app.mount("/static/ruta", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
-    for router in (_pages, _intake, _cases, _receipts, _referrals):
+    for router in (
+        _pages,
+        _intake,
+        _cases,
+        _receipts,
+        _referrals,
+        _rule_pages,
+        _draft_pages,
+        _draft_editor,
+        _simulation_pages,
+    ):
         app.include_router(router)
     install_page_handlers(app)
 
