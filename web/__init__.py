@@ -14,9 +14,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .api_calls import ApiAnswer, call_api
+from .audit_pages import router as _audit_pages
 from .docs import install_docs
 from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
 from .handlers import install_page_handlers
+from .heatmap_pages import router as _heatmap_pages
+from .log_pages import router as _log_pages
 from .pages import router as _pages
 from .rendering import render
 from .session import PagePerson, SameSite, page_permission
@@ -28,7 +31,7 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages, their static files and the offline ``/docs`` to ``app``."""
     app.mount("/static/ruta", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
-    for router in (_pages,):
+    for router in (_pages, _audit_pages, _heatmap_pages, _log_pages):
         app.include_router(router)
     install_page_handlers(app)
 
