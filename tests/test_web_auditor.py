@@ -131,6 +131,11 @@ def test_a_report_page_shows_the_numbers_of_the_api_report(
         (first, second), (high, low) = conflict["rules"], conflict["priorities"]
         said = f"{conflict['service']}: {first} gives {high}, {second} gives {low}"
         assert said in conflicts
+    network = result["network"]
+    assert network
+    for level in ("municipality", "department", "national", "neighbour", "nearest", "none"):
+        count = sum(1 for cell in network if cell["level"] == level)
+        assert re.search(rf'id="network-{level}">{count}<', page), level
     spanish = web.get(f"/audits/{audit_id}?lang=es").text
     assert f"{totals['percent']:.1f} %".replace(".", ",") in spanish
 

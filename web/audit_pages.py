@@ -21,6 +21,7 @@ from texts import N_
 
 from .api_calls import call_api
 from .form_problems import form_problems
+from .heatmap_pages import LEVELS
 from .language import page_language
 from .rendering import render
 from .session import SameSite, page_permission
@@ -47,8 +48,6 @@ STATUSES = {
 FORM_FIELDS = ("rule_base", "cases", "files", "requirements", "rules")
 #: An audit id as the API gives it (anything else is not asked for).
 _AUDIT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-#: At most this many bytes per uploaded file (the API refuses bigger bodies anyway).
-_MAX_FILE = 2_000_000
 
 
 def as_yaml(data: Any) -> str:
@@ -99,6 +98,7 @@ async def _audits_page(
         "other_problems": other,
         "message": message or listed.message(language),
         "statuses": STATUSES,
+        "stages": STAGES,
     }
     return render(request, "audits.html", context, person=person, status_code=status_code)
 
@@ -124,14 +124,14 @@ async def start(
     body: dict[str, Any] = {"rule_base": rule_base.strip() or "published"}
     if suite == "files":
         body["files"] = {
-            upload.filename or "": (await upload.read(_MAX_FILE)).decode("utf-8", "replace")
+            upload.filename or "": (await upload.read()).decode("utf-8", "replace")
             for upload in files or []
             if upload.filename
         }
     else:
         body["cases"] = True
     if requirements is not None and requirements.filename:
-        body["requirements"] = (await requirements.read(_MAX_FILE)).decode("utf-8", "replace")
+        body["requirements"] = (await requirements.read()).decode("utf-8", "replace")
     chosen = [r for r in re.split(r"[\s,]+", rules) if r]
     if chosen:
         body["rules"] = chosen
@@ -175,6 +175,7 @@ async def audit(request: Request, audit_id: str, person: Auditor) -> Response:
         "result": found.get("result"),
         "stages": STAGES,
         "statuses": STATUSES,
+        "levels": LEVELS,
         "as_yaml": as_yaml,
         "as_case": lambda case: as_yaml([case]),
         "percent": lambda value: percent(value, language),
