@@ -45,6 +45,9 @@ def _audit_and_read_the_report(page: Page, site: Site) -> None:
     page.get_by_role("button", name="Iniciar la auditoría").click()
     expect(page).to_have_url(re.compile(r"/audits/[A-Za-z0-9_-]+$"))
     audit_id = page.url.rsplit("/", 1)[1]
+    if page.locator("#audit-stage").is_visible():  # still running: the stage, updated in place
+        expect(page.locator("#audit-progress")).to_have_attribute("max", "5")
+        assert serious_accessibility_violations(page) == []
     expect(page.get_by_role("heading", name="Resumen")).to_be_visible(timeout=120_000)
 
     found = page.request.get(

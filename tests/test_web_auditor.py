@@ -190,6 +190,9 @@ def test_the_audit_page_polls_while_running_and_serves_the_offline_report(
 
 def test_the_start_form_shows_the_api_problems(web: TestClient, tokens: dict[str, str]) -> None:
     log_in(web, tokens["aurelio"])
+    versions = web.get("/v1/rule-bases", headers=bearer(tokens["aurelio"])).json()["versions"]
+    offered = re.findall(r'<option value="([^"]+)"', web.get("/audits").text)
+    assert offered == ["published"] + [v["hash"] for v in versions]
     broken = web.post(
         "/audits?lang=en",
         data={"rule_base": "published", "suite": "files"},
@@ -361,10 +364,18 @@ def test_the_trail_rows_filters_and_pages_are_the_apis(
     assert [r[:4] for r in _rows(web.get("/trail?action=seeded").text, "trail")] == [
         shown(e) for e in seeded["events"]
     ]
+    author = bearer(tokens["ana"])
+    draft = web.post(
+        "/v1/rule-bases/drafts", json={"from": "published", "message": "P20 out"}, headers=author
+    )
+    path = f"/v1/rule-bases/drafts/{draft.json()['id']}/rules/P20"
+    etag = web.get(path, headers=author).headers["etag"]
+    assert web.delete(path, headers={**author, "If-Match": etag}).status_code == 200
     by_rule = web.get("/v1/audit-trail", params={"rule": "P20"}, headers=auditor).json()
-    assert [r[:4] for r in _rows(web.get("/trail?rule=P20").text, "trail")] == [
-        shown(e) for e in by_rule["events"]
-    ]
+    assert [e["action"] for e in by_rule["events"]] == ["rule_removed"]
+    rows = _rows(web.get("/trail?rule=P20").text, "trail")
+    assert [r[:4] for r in rows] == [shown(e) for e in by_rule["events"]]
+    assert rows[0][5] == "P20"
 
 
 @pytest.mark.parametrize("who", ["carla", "ana"])
