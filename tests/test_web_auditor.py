@@ -224,6 +224,22 @@ def test_the_start_form_shows_the_api_problems(web: TestClient, tokens: dict[str
         headers=bearer(tokens["aurelio"]),
     ).json()["error"]["message"]
     assert expected in _text(unknown.text)
+    no_rule = web.post(
+        "/audits?lang=en", data={"suite": "cases", "rules": "P20, P99"}, headers=SAME_SITE
+    )
+    [problem] = web.post(
+        "/v1/audits",
+        json={"cases": True, "rules": ["P20", "P99"]},
+        headers=bearer(tokens["aurelio"]),
+    ).json()["error"]["problems"]
+    assert no_rule.status_code == 422 and problem["field"] == "rules"
+    assert f'<p class="problem" id="problem-rules-1">{problem["message"]}</p>' in no_rule.text
+    assert re.search(r'id="rules"[^>]*aria-describedby="rules-help problem-rules-1"', no_rule.text)
+    no_files = web.post("/audits?lang=en", data={"suite": "files"}, headers=SAME_SITE)
+    [problem] = web.post(
+        "/v1/audits", json={"files": {}}, headers=bearer(tokens["aurelio"])
+    ).json()["error"]["problems"]
+    assert no_files.status_code == 422 and problem["message"] in html.unescape(no_files.text)
     assert web.get("/v1/audits", headers=bearer(tokens["aurelio"])).json()["audits"] == []
 
 

@@ -45,7 +45,7 @@ STATUSES = {
     "failed": N_("page.audits.status.failed"),
 }
 #: The fields of the start form, as the API names them in its problems.
-FORM_FIELDS = ("rule_base", "cases", "files", "requirements", "rules")
+FORM_FIELDS = ("rule_base", "files", "requirements", "rules")
 #: An audit id as the API gives it (anything else is not asked for).
 _AUDIT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -89,7 +89,7 @@ async def _audits_page(
     audits = listed.body.get("audits", []) if listed.ok and isinstance(listed.body, dict) else []
     language = page_language(request)
     found = problems or {}
-    other = [m for name, ms in found.items() if name.split(".")[0] not in FORM_FIELDS for m in ms]
+    other = [m for name, ms in found.items() if name not in FORM_FIELDS for m in ms]
     context = {
         "audits": audits,
         "versions": await _versions(request),
