@@ -322,6 +322,7 @@ def test_the_access_log_rows_filters_and_pages_are_the_apis(
     ).json()["entries"]
     assert len(filtered) == 1
     assert _rows(only.text, "access-log") == [shown(e) for e in filtered]
+    assert f'href="/access-log?case={cases[2]}"' in only.text  # each case filters by itself
     today = filtered[0]["at"][:10]
     assert len(_rows(web.get("/access-log", params={"since": today}).text, "access-log")) == 50
     assert _rows(web.get("/access-log", params={"until": today}).text, "access-log") == []
@@ -392,6 +393,7 @@ def test_the_trail_rows_filters_and_pages_are_the_apis(
     rows = _rows(web.get("/trail?rule=P20").text, "trail")
     assert [r[:4] for r in rows] == [shown(e) for e in by_rule["events"]]
     assert rows[0][5] == "P20"
+    assert 'href="/trail?rule=P20"' in web.get("/trail?action=rule_removed").text
 
 
 @pytest.mark.parametrize("who", ["carla", "ana"])
