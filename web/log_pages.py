@@ -16,7 +16,7 @@ from store import Principal
 from .api_calls import call_api
 from .form_problems import form_problems
 from .language import page_language
-from .rendering import render
+from .rendering import render, role_label
 from .session import page_permission
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +69,7 @@ async def _log_page(
         "first_link": f"{page_path}?{urlencode(filters)}" if after else None,
         "problems": form_problems(answer, language),
         "message": answer.message(language),
+        "role_name": lambda role: role_label(role, language),
     }
     return render(request, template, context, person=person, status_code=answer.status)
 
