@@ -16,7 +16,16 @@ from web import install_pages
 
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
-from .routers import auditors, audits, cases, caseworkers, policy, reports, rule_bases
+from .routers import (
+    auditors,
+    audits,
+    cases,
+    caseworkers,
+    network_reach,
+    policy,
+    reports,
+    rule_bases,
+)
 from .schemas import Health, error_responses
 from .settings import Settings
 from .startup import StartupError, announce, open_store, prepare
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy.router,
         rule_bases.router,
         auditors.router,
+        network_reach.router,
         audits.router,
         cases.router,
         reports.router,

@@ -14,13 +14,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .api_calls import ApiAnswer, call_api
+from .audit_pages import router as _audit_pages
 from .case_pages import router as _cases
 from .docs import install_docs
 from .draft_editor import router as _draft_editor
 from .draft_pages import router as _draft_pages
 from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError, WebError
 from .handlers import install_page_handlers
+from .heatmap_pages import router as _heatmap_pages
 from .intake import router as _intake
+from .log_pages import router as _log_pages
 from .pages import router as _pages
 from .receipt_pages import router as _receipts
 from .referral_pages import router as _referrals
@@ -46,6 +49,9 @@ def install_pages(app: FastAPI) -> None:
         _draft_pages,
         _draft_editor,
         _simulation_pages,
+        _audit_pages,
+        _heatmap_pages,
+        _log_pages,
     ):
         app.include_router(router)
     install_page_handlers(app)
