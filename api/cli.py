@@ -61,6 +61,7 @@ from store import Store, StoreError, access
 
 from .batch import HeaderStyle, PersonAnswer, answer_cells, answer_header, answer_person
 from .cli_reports import keys_app, report_app
+from .cli_usage import RutaGroup
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
 from .schemas import RecommendationResponse
@@ -69,7 +70,9 @@ from .sheets import profile_from_row, read_sheet
 from .startup import StartupError, announce, open_store, prepare
 
 app = typer.Typer(
-    help="Ruta: referral recommendations for returning migrants.", no_args_is_help=True
+    cls=RutaGroup,
+    help="Ruta: referral recommendations for returning migrants.",
+    no_args_is_help=True,
 )
 rules_app = typer.Typer(
     help="Check, compare and simulate rule bases; push a folder as a draft.", no_args_is_help=True
