@@ -58,9 +58,11 @@ from simulation import (
     synthetic_population,
 )
 from store import Store, StoreError, access
+from texts import N_, text
 
 from .batch import HeaderStyle, PersonAnswer, answer_cells, answer_header, answer_person
 from .cli_reports import keys_app, report_app
+from .cli_usage import RutaGroup
 from .errors import InvalidCsvError
 from .recommend import recommend as build_recommendation
 from .schemas import RecommendationResponse
@@ -69,7 +71,9 @@ from .sheets import profile_from_row, read_sheet
 from .startup import StartupError, announce, open_store, prepare
 
 app = typer.Typer(
-    help="Ruta: referral recommendations for returning migrants.", no_args_is_help=True
+    cls=RutaGroup,
+    help="Ruta: referral recommendations for returning migrants.",
+    no_args_is_help=True,
 )
 rules_app = typer.Typer(
     help="Check, compare and simulate rule bases; push a folder as a draft.", no_args_is_help=True
@@ -104,10 +108,9 @@ def serve(
         announce(prepare(settings, store), settings)
         store.close()
     except StartupError as error:
-        typer.echo(
-            f"Ruta cannot start: {error.message}\nRuta no puede iniciar: {error.message_es}",
-            err=True,
-        )
+        english = text("cli.cannot_start", "en", reason=error.message)
+        spanish = text("cli.cannot_start", "es", reason=error.message_es)
+        typer.echo(f"{english}\n{spanish}", err=True)
         raise typer.Exit(1) from None
     os.environ["RUTA_PREPARED"] = "true"  # the workers need not prepare the store again
     uvicorn.run("api.main:app", host=host, port=port, workers=workers)
@@ -157,16 +160,24 @@ class Language(StrEnum):
 
 LanguageOption = Annotated[Language, typer.Option(help="es (default) or en")]
 
-_ROADMAP_COLUMNS = {
-    "es": ("prioridad", "servicio", "reglas", "primera remisión"),
-    "en": ("priority", "service", "rules", "first referral"),
-}
+_ROADMAP_COLUMNS = (
+    N_("cli.roadmap.priority"),
+    N_("cli.roadmap.service"),
+    N_("cli.roadmap.rules"),
+    N_("cli.roadmap.first_referral"),
+)
 
 
-def _fail(lang: str, english: str, spanish: str) -> NoReturn:
-    """Print what is wrong in the reader's language and exit with status 1."""
-    typer.echo(spanish if lang == "es" else english, err=True)
+def _fail(message: str) -> NoReturn:
+    """Print what is wrong (a text of the catalogue in the reader's language, or an error's
+    own text in it) and exit with status 1."""
+    typer.echo(message, err=True)
     raise typer.Exit(1)
+
+
+def _in(lang: str, english: str, spanish: str) -> str:
+    """The text of a bilingual error (``message``, ``message_es``) in the reader's language."""
+    return spanish if lang == "es" else english
 
 
 _T = TypeVar("_T")
@@ -183,37 +194,25 @@ def _answer(call: Callable[[], _T], lang: str) -> _T:
                 return call()
             except EngineUnavailableError:
                 pass
-    _fail(
-        lang,
-        "the rule engine failed and gave no answer; run the command again",
-        "el motor de reglas falló y no dio respuesta; vuelva a ejecutar la orden",
-    )
+    _fail(text("cli.engine_failed", lang))
 
 
 def _read_profile(path: Path, lang: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
-        _fail(
-            lang,
-            f"{path.name}: cannot be read as UTF-8 text",
-            f"{path.name}: no puede leerse como texto UTF-8",
-        )
+        _fail(text("cli.file_not_utf8_text", lang, file=path.name))
     except json.JSONDecodeError as error:
         _fail(
-            lang,
-            f"{path.name}: not JSON (line {error.lineno}, column {error.colno})",
-            f"{path.name}: no es JSON (línea {error.lineno}, columna {error.colno})",
+            text("cli.file_not_json", lang, file=path.name, line=error.lineno, column=error.colno)
         )
 
 
-def _day(text: str | None, lang: str) -> date | None:
+def _day(written: str | None, lang: str) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return date.fromisoformat(written) if written else None
     except ValueError:
-        _fail(
-            lang, "--as-of: write the day as YYYY-MM-DD", "--as-of: escriba el día como AAAA-MM-DD"
-        )
+        _fail(text("cli.as_of_format", lang))
 
 
 @app.command()
@@ -235,16 +234,15 @@ def recommend(
             )
         except ProfileError as error:
             for problem in error.problems:
-                text = problem.message_es if lang == "es" else problem.message
-                console.print(f"[red]{problem.field}[/red]: {text}")
+                said = _in(lang, problem.message, problem.message_es)
+                console.print(f"[red]{problem.field}[/red]: {said}")
             raise typer.Exit(1) from None
     if as_json:
         print(response.model_dump_json(indent=2))
         return
-    title = "Hoja de ruta" if lang == "es" else "Roadmap"
-    table = Table(title=f"{title} — {response.as_of}")
-    for column in _ROADMAP_COLUMNS[lang]:
-        table.add_column(column)
+    table = Table(title=text("cli.roadmap.title", lang, day=response.as_of))
+    for column in _ROADMAP_COLUMNS:
+        table.add_column(text(column, lang))
     for service in response.services:
         first = service.targets[0].name if service.targets else service.no_target_reason or "—"
         priority = PRIORITY_LABELS[service.priority][lang]
@@ -254,52 +252,46 @@ def recommend(
         console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
-_STILL_TO_ASK = {
-    "es": (
-        "Preguntas pendientes",
-        "campos que no se enviaron y cuya respuesta añadiría un servicio o subiría su prioridad",
-        "ninguna",
-        "se supone",
-        "si es",
-        "ahora",
-    ),
-    "en": (
-        "Still to ask",
-        "fields not sent whose answer would add a service or raise its priority",
-        "none",
-        "assumed",
-        "if",
-        "now",
-    ),
-}
-
-
 def _still_to_ask(response: RecommendationResponse, lang: str) -> list[str]:
     """The questions still to ask, as lines: each field with the answer assumed, then each
     answer that would add or raise services, with the services and their priority."""
-    title, meaning, none, assumed, if_, now = _STILL_TO_ASK[lang]
     if not response.open_fields:
-        return ["", f"{title}: {none}"]
-    lines = ["", f"{title} ({meaning}):"]
+        return ["", text("cli.still_to_ask.none", lang)]
+    lines = ["", text("cli.still_to_ask.title", lang)]
     for item in response.open_fields:
-        lines.append(f"• {item.label} — {item.field} ({assumed}: {_shown(item.default, lang)})")
+        assumed = _shown(item.default, lang)
+        lines.append(
+            text("cli.still_to_ask.field", lang, label=item.label, field=item.field, answer=assumed)
+        )
         by_answer: dict[str, list[str]] = {}
         for service in item.services:
-            text = f"{service.label} — {PRIORITY_LABELS[service.priority][lang]}"
-            if service.current_priority is not None:
-                text += f" ({now} {PRIORITY_LABELS[service.current_priority][lang]})"
-            by_answer.setdefault(_shown(service.example, lang), []).append(text)
+            priority = PRIORITY_LABELS[service.priority][lang]
+            if service.current_priority is None:
+                said = text(
+                    "cli.still_to_ask.service", lang, service=service.label, priority=priority
+                )
+            else:
+                said = text(
+                    "cli.still_to_ask.service_raised",
+                    lang,
+                    service=service.label,
+                    priority=priority,
+                    now=PRIORITY_LABELS[service.current_priority][lang],
+                )
+            by_answer.setdefault(_shown(service.example, lang), []).append(said)
         for answer, services in by_answer.items():
-            lines.append(f"    {if_} {answer}: " + "; ".join(services))
+            listed = "; ".join(services)
+            said = text("cli.still_to_ask.if_answer", lang, answer=answer, services=listed)
+            lines.append(f"    {said}")
     return lines
 
 
 def _shown(value: Any, lang: str) -> str:
     """A profile answer as the caseworker reads it: yes/no, a number, a word or a code."""
     if value is None:
-        return "vacío" if lang == "es" else "empty"
+        return text("cli.answer.empty", lang)
     if isinstance(value, bool):
-        return ("sí" if value else "no") if lang == "es" else ("yes" if value else "no")
+        return text("cli.answer.yes", lang) if value else text("cli.answer.no", lang)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -330,50 +322,34 @@ def batch(
     Rows with errors are listed on the terminal (row and fields, never values) and make the
     command exit with 1; every other row is still answered."""
     if _same_file(source, target):
-        _fail(
-            lang,
-            f"{target.name}: the answer would overwrite the spreadsheet being read; name"
-            " another file for it (nothing was written)",
-            f"{target.name}: la respuesta sobrescribiría la hoja de cálculo que se lee; dé otro"
-            " archivo para ella (no se escribió nada)",
-        )
+        _fail(text("cli.batch.would_overwrite", lang, file=target.name))
     try:
         sheet = read_sheet(source.read_bytes())
     except InvalidCsvError as error:
-        _fail(lang, f"{source.name}: {error.message}", f"{source.name}: {error.message_es}")
+        _fail(f"{source.name}: {_in(lang, error.message, error.message_es)}")
     except OSError as error:
-        _fail(
-            lang,
-            f"{source.name}: cannot be read ({error.strerror})",
-            f"{source.name}: no puede leerse ({error.strerror})",
-        )
+        _fail(text("cli.file_unreadable", lang, file=source.name, reason=error.strerror))
     try:
         # The answer is written the way the sheet came: its separator, and Excel's UTF-8 mark.
         outbox = target.open(
             "w", encoding="utf-8-sig" if sheet.byte_order_mark else "utf-8", newline=""
         )
     except OSError as error:
-        _fail(
-            lang,
-            f"{target.name}: cannot be written ({error.strerror})",
-            f"{target.name}: no puede escribirse ({error.strerror})",
-        )
+        _fail(text("cli.file_unwritable", lang, file=target.name, reason=error.strerror))
     bad: list[PersonAnswer] = []
     with outbox, _published_engine(Settings()) as engine:
         writer = csv.writer(outbox, delimiter=sheet.separator)
         writer.writerow(answer_header(engine, sheet.identifier_columns, lang, headers))
-        label = "recomendaciones" if lang == "es" else "recommendations"
-        with typer.progressbar(sheet.rows, label=label) as progress:
+        with typer.progressbar(sheet.rows, label=text("cli.batch.progress", lang)) as progress:
             for row in progress:
                 answer = _answer(partial(answer_person, engine, row), lang)
                 writer.writerow(answer_cells(engine, answer, lang))
                 if answer.problems:
                     bad.append(answer)
-    count, plural = len(sheet.rows), "" if len(sheet.rows) == 1 else "s"
-    if lang == "es":
-        typer.echo(f"{count} fila{plural} escrita{plural} en {target.name}")
+    if len(sheet.rows) == 1:
+        typer.echo(text("cli.batch.row_written", lang, count=1, file=target.name))
     else:
-        typer.echo(f"{count} row{plural} written to {target.name}")
+        typer.echo(text("cli.batch.rows_written", lang, count=len(sheet.rows), file=target.name))
     if bad:
         _show_bad_rows(bad, target.name, lang)
         raise typer.Exit(1)
@@ -392,30 +368,19 @@ def _same_file(source: Path, target: Path) -> bool:
 def _show_bad_rows(bad: list[PersonAnswer], target: str, lang: str) -> None:
     """The rows nothing was recommended for, on the terminal's error stream: row number and
     each invalid field with what was expected, never a cell's content."""
-    es, plural = lang == "es", "" if len(bad) == 1 else "s"
-    if es:
-        head = (
-            f"{len(bad)} fila{plural} con errores, sin recomendación (la fila n es la fila n + 1"
-            " de la hoja de cálculo, contando el encabezado):"
-        )
+    if len(bad) == 1:
+        head = text("cli.batch.bad_row", lang, count=1)
     else:
-        head = (
-            f"{len(bad)} row{plural} with errors, nothing recommended (row n is the"
-            " spreadsheet's row n + 1, counting the header):"
-        )
+        head = text("cli.batch.bad_rows", lang, count=len(bad))
     lines = [head]
     for answer in bad[:_BAD_ROWS_SHOWN]:
         problems = "; ".join(
-            f"{p.field}: {p.message_es if es else p.message}" for p in answer.problems
+            f"{p.field}: {_in(lang, p.message, p.message_es)}" for p in answer.problems
         )
-        lines.append(f"  {'fila' if es else 'row'} {answer.row.number}: {problems}")
+        lines.append("  " + text("cli.batch.row", lang, row=answer.row.number, problems=problems))
     hidden = len(bad) - _BAD_ROWS_SHOWN
     if hidden > 0:
-        lines.append(
-            f"  … y {hidden} filas más: vea la columna de errores de {target}"
-            if es
-            else f"  … and {hidden} more rows: see the errors column of {target}"
-        )
+        lines.append("  " + text("cli.batch.more_rows", lang, count=hidden, file=target))
     typer.echo("\n".join(lines), err=True)
 
 
@@ -435,22 +400,27 @@ def rules_check(
     except RuleBaseError as error:
         typer.echo(error.render(lang))  # one problem a line, unwrapped: file:line: rule: path: …
         raise typer.Exit(1) from None
-    rules = len(base.rules)
-    if lang == "es":
-        typer.echo(
-            f"base de reglas {base.version} ({base.hash[:12]}): {rules} reglas, sin problemas"
+    typer.echo(
+        text(
+            "cli.rules_check.passed",
+            lang,
+            version=base.version,
+            hash=base.hash[:12],
+            rules=len(base.rules),
         )
-    else:
-        typer.echo(f"rule base {base.version} ({base.hash[:12]}): {rules} rules, no problems")
+    )
 
 
 #: Synthetic people a simulation runs on when no population is chosen.
 SIMULATION_DEFAULT_PEOPLE = 10_000
 
-_SIMULATION_COLUMNS = {
-    "es": ("servicio", "ganan", "pierden", "sube prioridad", "baja prioridad"),
-    "en": ("service", "gained", "lost", "priority up", "priority down"),
-}
+_SIMULATION_COLUMNS = (
+    N_("cli.simulation.service"),
+    N_("cli.simulation.gained"),
+    N_("cli.simulation.lost"),
+    N_("cli.simulation.priority_up"),
+    N_("cli.simulation.priority_down"),
+)
 
 
 @rules_app.command("simulate")
@@ -490,11 +460,7 @@ def rules_simulate(
     Exits with status 1 when a protocol case fails on the proposed rules (--to/cases).
     """
     if sum((cases, synthetic is not None, profiles is not None)) > 1:
-        _fail(
-            lang,
-            "choose one population: --cases, --synthetic or --profiles",
-            "elija una sola población: --cases, --synthetic o --profiles",
-        )
+        _fail(text("cli.simulation.one_population", lang))
     day = _day(as_of, lang)
     before, after = _rule_base(source or Settings().rules_dir), _rule_base(to)
     cases_dir = to / "cases" if (to / "cases").is_dir() else default_cases_dir()
@@ -506,7 +472,7 @@ def rules_simulate(
         else:
             people = SIMULATION_DEFAULT_PEOPLE if synthetic is None else synthetic
             population = synthetic_population(people, seed)
-        label = "perfiles" if lang == "es" else "profiles"
+        label = text("cli.simulation.progress", lang)
         with typer.progressbar(length=len(population), label=label, file=sys.stderr) as bar:
             result = simulate(
                 before,
@@ -519,7 +485,7 @@ def rules_simulate(
                 cases_dir=cases_dir,
             )
     except SimulationError as error:
-        _fail(lang, error.message, error.message_es)
+        _fail(_in(lang, error.message, error.message_es))
     except RuleBaseError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
@@ -544,16 +510,12 @@ def _profiles_file(path: Path, lang: str) -> Population:
     try:
         data = path.read_bytes()
     except OSError as error:
-        _fail(
-            lang,
-            f"{path.name}: cannot be read ({error.strerror})",
-            f"{path.name}: no puede leerse ({error.strerror})",
-        )
+        _fail(text("cli.file_unreadable", lang, file=path.name, reason=error.strerror))
     if path.suffix.lower() == ".csv":
         try:
             rows = read_sheet(data).rows
         except InvalidCsvError as error:
-            _fail(lang, f"{path.name}: {error.message}", f"{path.name}: {error.message_es}")
+            _fail(f"{path.name}: {_in(lang, error.message, error.message_es)}")
         people: list[Any] = []
         for row in rows:
             try:
@@ -562,27 +524,17 @@ def _profiles_file(path: Path, lang: str) -> Population:
                 people.append(error)
         return profiles_population(people)
     if path.suffix.lower() != ".json":
-        _fail(
-            lang,
-            f"{path.name}: give the profiles as a .json or .csv file",
-            f"{path.name}: dé los perfiles en un archivo .json o .csv",
-        )
+        _fail(text("cli.simulation.profiles_kind", lang, file=path.name))
     try:
         listed = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        _fail(lang, f"{path.name}: not UTF-8 text", f"{path.name}: no es texto UTF-8")
+        _fail(text("cli.file_not_utf8", lang, file=path.name))
     except json.JSONDecodeError as error:
         _fail(
-            lang,
-            f"{path.name}: not JSON (line {error.lineno}, column {error.colno})",
-            f"{path.name}: no es JSON (línea {error.lineno}, columna {error.colno})",
+            text("cli.file_not_json", lang, file=path.name, line=error.lineno, column=error.colno)
         )
     if not isinstance(listed, list):
-        _fail(
-            lang,
-            f"{path.name}: must hold a JSON list of profiles",
-            f"{path.name}: debe contener una lista JSON de perfiles",
-        )
+        _fail(text("cli.simulation.profiles_not_a_list", lang, file=path.name))
     return profiles_population(listed)
 
 
@@ -590,26 +542,27 @@ def _print_simulation(
     result: SimulationResult, before: RuleBase, after: RuleBase, lang: str
 ) -> None:
     """The result as a table per service, then invalid profiles and broken protocol cases."""
-    es = lang == "es"
     labels = {**before.services, **after.services}
     console.print(
         f"{before.version} ({before.hash[:12]}) → {after.version} ({after.hash[:12]})",
         soft_wrap=True,
     )
     console.print(
-        f"{result.profiles} perfiles, {result.changed} con otra hoja de ruta,"
-        f" {len(result.invalid)} no válidos"
-        if es
-        else f"{result.profiles} profiles, {result.changed} with another roadmap,"
-        f" {len(result.invalid)} invalid",
+        text(
+            "cli.simulation.counts",
+            lang,
+            profiles=result.profiles,
+            changed=result.changed,
+            invalid=len(result.invalid),
+        ),
         soft_wrap=True,
     )
     if result.services:
-        table = Table(title="Cambios por servicio" if es else "Changes per service")
-        first, *counted = _SIMULATION_COLUMNS[lang]
-        table.add_column(first)
+        table = Table(title=text("cli.simulation.title", lang))
+        first, *counted = _SIMULATION_COLUMNS
+        table.add_column(text(first, lang))
         for column in counted:
-            table.add_column(column, justify="right")
+            table.add_column(text(column, lang), justify="right")
         for service in result.services:
             entry = labels.get(service.code)
             name = f"{service.code}\n{getattr(entry.label, lang)}" if entry else service.code
@@ -618,29 +571,23 @@ def _print_simulation(
             table.add_row(name, *(f"{n:,}" for n in numbers))
         console.print(table)
     else:
-        console.print("Ningún servicio cambia." if es else "No service changes.")
+        console.print(text("cli.simulation.no_change", lang))
     for invalid in result.invalid[:20]:
-        what = "perfil n.º" if es else "profile no."
-        console.print(f"[red]{what} {invalid.position + 1}[/red]: {', '.join(invalid.fields)}")
+        what = text("cli.simulation.profile_number", lang, number=invalid.position + 1)
+        console.print(f"[red]{what}[/red]: {', '.join(invalid.fields)}")
     if len(result.invalid) > 20:
-        more = len(result.invalid) - 20
-        console.print(f"… {more} más" if es else f"… {more} more")
+        console.print(text("cli.simulation.more", lang, count=len(result.invalid) - 20))
     if result.broken_cases:
         count = len(result.broken_cases)
-        console.print(
-            f"[red]{count} casos de protocolo fallan con la base propuesta:[/red]"
-            if es
-            else f"[red]{count} protocol cases fail on the proposed base:[/red]"
-        )
+        failing = text("cli.simulation.cases_fail", lang, count=count)
+        console.print(f"[red]{failing}[/red]")
         for case in result.broken_cases:
             where = f"{case.file}:{case.line}" if case.line else case.file
             console.print(f"  {where} «{case.name}»", markup=False, soft_wrap=True)
-            for difference in case.differences_es if es else case.differences:
+            for difference in case.differences_es if lang == "es" else case.differences:
                 console.print(f"    {difference}", markup=False, soft_wrap=True)
     else:
-        console.print(
-            "Todos los casos de protocolo pasan." if es else "Every protocol case passes."
-        )
+        console.print(text("cli.simulation.cases_pass", lang))
 
 
 @rules_app.command("diff")
@@ -682,10 +629,13 @@ GAP_COLUMNS = (
     "institution_name",
     "no_target_reason",
 )
-_GAP_TABLE_COLUMNS = {
-    "es": ("departamento", "servicio", "mejor nivel", "km", "institución"),
-    "en": ("department", "service", "best level", "km", "institution"),
-}
+_GAP_TABLE_COLUMNS = (
+    N_("cli.gaps.department"),
+    N_("cli.gaps.service"),
+    N_("cli.gaps.best_level"),
+    N_("cli.gaps.km"),
+    N_("cli.gaps.institution"),
+)
 
 
 @network_app.command("gaps")
@@ -704,7 +654,7 @@ def network_gaps(
     entity, neighbouring department, nearest department as the crow flies, or none, with why),
     with department names and service labels in Spanish or English."""
     if as_json and as_csv:
-        _fail(lang, "choose --json or --csv, not both", "elija --json o --csv, no ambas")
+        _fail(text("cli.gaps.json_or_csv", lang))
     settings = Settings()
     network = _network(settings)
     catalogue = _checked_rule_base(settings.rules_dir or default_rules_dir()).services
@@ -721,10 +671,9 @@ def network_gaps(
         writer.writeheader()
         writer.writerows(rows)
         return
-    title = "brechas" if lang == "es" else "gaps"
-    table = Table(title=f"{'Red' if lang == 'es' else 'Network'} {network.version}: {title}")
-    for column in _GAP_TABLE_COLUMNS[lang]:
-        table.add_column(column)
+    table = Table(title=text("cli.gaps.title", lang, version=network.version))
+    for column in _GAP_TABLE_COLUMNS:
+        table.add_column(text(column, lang))
     for row in rows:
         km = f"{row['distance_km']:.0f}" if row["distance_km"] is not None else "—"
         table.add_row(
@@ -941,8 +890,9 @@ def audit_verify_trail(as_json: Annotated[bool, typer.Option("--json")] = False)
     elif verdict.ok:
         typer.echo(f"the audit trail is whole: {verdict.events} events; head {head}")
     else:
-        typer.echo(f"the audit trail is broken at event {verdict.broken_at}: {verdict.message}")
-        typer.echo(f"el registro de auditoría está roto: {verdict.message_es}")
+        english = text("cli.trail.broken", "en", event=verdict.broken_at, reason=verdict.message)
+        spanish = text("cli.trail.broken", "es", event=verdict.broken_at, reason=verdict.message_es)
+        typer.echo(f"{english}\n{spanish}")
     if not verdict.ok:
         raise typer.Exit(1)
 
@@ -955,7 +905,7 @@ def _suite(folders: list[Path], rules: Path | None, lang: str) -> tuple[list[Sui
     try:
         cases = load_suite(folders)
     except AuditError as error:
-        _fail(lang, error.message, error.message_es)
+        _fail(_in(lang, error.message, error.message_es))
     return cases, _checked_rule_base(rules or Settings().rules_dir or default_rules_dir())
 
 
@@ -981,11 +931,7 @@ def audit_run(
             for line in outcome.lines(lang):
                 typer.echo(f"    {line}")
         passed = len(result.outcomes) - len(result.failures)
-        typer.echo(
-            f"{passed}/{len(result.outcomes)} casos correctos"
-            if lang == "es"
-            else f"{passed}/{len(result.outcomes)} cases passed"
-        )
+        typer.echo(text("cli.audit.passed", lang, passed=passed, cases=len(result.outcomes)))
     if not result.passed:
         raise typer.Exit(1)
 
@@ -1138,7 +1084,7 @@ def audit_report_command(
     try:
         wanted = read_requirements(path, set(base.services)) if path.is_file() else []
     except RequirementsError as error:
-        _fail(lang, error.message, error.message_es)
+        _fail(_in(lang, error.message, error.message_es))
     try:
         network = load_network(settings.network_dir, folder)
     except NetworkDataError as error:
@@ -1149,21 +1095,15 @@ def audit_report_command(
             lambda: audit_report(cases, base, network, wanted, workers=workers, rules=rule), lang
         )
     except AuditError as error:
-        _fail(lang, error.message, error.message_es)
+        _fail(_in(lang, error.message, error.message_es))
     if html is not None:
         html.write_text(report.html(lang), encoding="utf-8")
     if as_json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     elif html is None:
-        typer.echo(
-            "escriba el informe con --html ARCHIVO o --json"
-            if lang == "es"
-            else "write the report with --html FILE or --json"
-        )
+        typer.echo(text("cli.audit.report_where", lang))
     else:
-        typer.echo(
-            f"informe escrito: {html.name}" if lang == "es" else f"report written: {html.name}"
-        )
+        typer.echo(text("cli.audit.report_written", lang, file=html.name))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from store import StoreError, new_key
+from texts import both
 
 from .settings import Settings
 from .startup import StartupError, open_store
@@ -32,15 +33,14 @@ _CSV = typer.Option("--csv", help="print CSV instead of a table")
 _JSON = typer.Option("--json", help="print JSON")
 
 
-def _day(text: str | None) -> datetime | None:
-    if text is None:
+def _day(written: str | None) -> datetime | None:
+    if written is None:
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return datetime.fromisoformat(written).replace(tzinfo=UTC)
     except ValueError:
-        typer.echo(
-            f"not a day: {text!r} (YYYY-MM-DD)\nno es un día: {text!r} (AAAA-MM-DD)", err=True
-        )
+        english, spanish = both("cli.report.not_a_day", day=repr(written))
+        typer.echo(f"{english}\n{spanish}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -61,7 +61,8 @@ def _run(make: Any, as_csv: bool, as_json: bool) -> None:
         print(json.dumps({"rows": rows}, ensure_ascii=False))
         return
     if not rows:
-        typer.echo("no referrals / ninguna remisión")
+        english, spanish = both("cli.report.no_referrals")
+        typer.echo(f"{english} / {spanish}")
         return
     if as_csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from engine import DEPARTMENTS, AllOf, Condition, FieldKind, Operator, Rule, Test, profile_fields
+from texts import both
 
 from .baseline import DAY, MAX_LEVEL, Slot, number, slots
 from .errors import WitnessError
@@ -150,10 +151,7 @@ class Numbers:
                         best = value
             if best is not None:
                 return best
-        raise WitnessError(
-            "verifier fault: no number in steps of a power of two in a set",
-            "fallo del verificador: ningún número en pasos de potencias de dos en un conjunto",
-        )
+        raise WitnessError(*both("audit.no_binary_number"))
 
 
 def _joins(left: _Span, right: _Span, integer: bool) -> bool:

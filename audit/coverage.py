@@ -40,6 +40,7 @@ from engine import (
     parse_profile,
     profile_fields,
 )
+from texts import N_, both, text
 
 from .solver import ProfileSolver, Term, alternatives, deciding, evaluate_with, leaves
 from .suite import SuiteCase
@@ -72,7 +73,7 @@ class CoverageItem:
     value: Any = None
 
     def describe(self, lang: str = "en") -> str:
-        words = _KIND_WORDS[self.kind][1 if lang == "es" else 0]
+        words = text(_KIND_TEXTS[self.kind], "es" if lang == "es" else "en")
         parts = [words]
         if self.condition is not None:
             parts.append(f"«{self.condition}»")
@@ -81,26 +82,21 @@ class CoverageItem:
         return " ".join(parts)
 
 
-_KIND_WORDS: dict[str, tuple[str, str]] = {
-    "fired": ("the rule applies in some case", "la regla aplica en algún caso"),
-    "leaf_true": ("test seen holding", "condición vista cumplida"),
-    "leaf_false": ("test seen failing", "condición vista incumplida"),
-    "mcdc": ("test shown to decide the rule (MC/DC)", "condición que decide la regla (MC/DC)"),
-    "boundary_at": ("value exactly at the threshold", "valor justo en el umbral"),
-    "boundary_below": ("value just below the threshold", "valor justo debajo del umbral"),
-    "boundary_above": ("value just above the threshold", "valor justo encima del umbral"),
-    "enum_value": ("each value of the list", "cada valor de la lista"),
-    "suppression_applied": ("the suppression removes a service", "la supresión quita un servicio"),
-    "region_inside": ("conditions met inside the region", "condiciones cumplidas en la región"),
-    "region_outside": (
-        "conditions met outside the region",
-        "condiciones cumplidas fuera de la región",
-    ),
-    "dated_before": (
-        "conditions met before it takes effect",
-        "condiciones cumplidas antes de su vigencia",
-    ),
-    "dated_after": ("conditions met after it ends", "condiciones cumplidas después de su vigencia"),
+#: What each kind of coverage item asks of a suite, as a person reads it.
+_KIND_TEXTS: dict[str, str] = {
+    "fired": N_("audit.coverage.fired"),
+    "leaf_true": N_("audit.coverage.leaf_true"),
+    "leaf_false": N_("audit.coverage.leaf_false"),
+    "mcdc": N_("audit.coverage.mcdc"),
+    "boundary_at": N_("audit.coverage.boundary_at"),
+    "boundary_below": N_("audit.coverage.boundary_below"),
+    "boundary_above": N_("audit.coverage.boundary_above"),
+    "enum_value": N_("audit.coverage.enum_value"),
+    "suppression_applied": N_("audit.coverage.suppression_applied"),
+    "region_inside": N_("audit.coverage.region_inside"),
+    "region_outside": N_("audit.coverage.region_outside"),
+    "dated_before": N_("audit.coverage.dated_before"),
+    "dated_after": N_("audit.coverage.dated_after"),
 }
 
 
@@ -265,18 +261,17 @@ class CoverageReport:
         }
 
     def text(self, lang: str = "en") -> str:
-        es = lang == "es"
+        language = "es" if lang == "es" else "en"
         lines = [
-            (
-                f"cobertura: {self.covered}/{self.total} elementos ({self.percent:.1f} %), "
-                f"{sum(r.fired for r in self.rules)}/{len(self.rules)} reglas aplicadas, "
-                f"{self.cases} casos"
-            )
-            if es
-            else (
-                f"coverage: {self.covered}/{self.total} items ({self.percent:.1f} %), "
-                f"{sum(r.fired for r in self.rules)}/{len(self.rules)} rules fired, "
-                f"{self.cases} cases"
+            text(
+                "audit.coverage.summary",
+                language,
+                covered=self.covered,
+                total=self.total,
+                percent=format(self.percent, ".1f"),
+                fired=sum(r.fired for r in self.rules),
+                rules=len(self.rules),
+                cases=self.cases,
             )
         ]
         for kind, (done, total) in self.kinds().items():
@@ -288,7 +283,7 @@ class CoverageReport:
                 if item.suggestion is not None:
                     lines += ["    " + s for s in item.suggestion.yaml(item.item).splitlines()]
                 else:
-                    lines.append("    (no se encontró un caso)" if es else "    (no case found)")
+                    lines.append("    " + text("audit.coverage.no_case_found", language))
         return "\n".join(lines)
 
     def html(self) -> str:
@@ -314,23 +309,38 @@ class CoverageReport:
             f"<tr><td>{html.escape(k)}</td><td>{c}/{t}</td></tr>"
             for k, (c, t) in self.kinds().items()
         )
+        title = _in_both(N_("audit.coverage.page_title"))
+        per_rule = _in_both(N_("audit.coverage.per_rule"))
+        rule_heading = _in_both(N_("audit.coverage.rule"))
+        uncovered = _in_both(N_("audit.coverage.uncovered"))
+        summary = _in_both(
+            N_("audit.coverage.page_summary"),
+            version=html.escape(self.rule_base_version),
+            covered=self.covered,
+            total=self.total,
+            percent=format(self.percent, ".1f"),
+            cases=self.cases,
+            fired=sum(r.fired for r in self.rules),
+            rules=len(self.rules),
+        )
         return (
             '<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">'
-            "<title>Cobertura de protocolos / Protocol coverage</title><style>"
+            f"<title>{title}</title><style>"
             "body{font-family:sans-serif;margin:2em}td{vertical-align:top;padding:2px 8px}"
             ".bar{width:120px;height:10px;background:#ddd}.bar span{display:block;height:10px;"
             "background:#2a7}pre{background:#f4f4f4;padding:4px}</style></head><body>"
-            "<h1>Cobertura de protocolos / Protocol coverage</h1>"
-            f"<p>Versión / version {html.escape(self.rule_base_version)}: "
-            f"{self.covered}/{self.total} elementos cubiertos / items covered "
-            f"({self.percent:.1f} %); {self.cases} casos / cases; "
-            f"{sum(r.fired for r in self.rules)}/{len(self.rules)} reglas aplicadas / rules fired"
-            f"</p><table>{kinds}</table>"
-            "<h2>Por regla / Per rule</h2><table><tr><th>Regla / rule</th><th></th><th></th>"
-            "<th>Sin cubrir, con caso sugerido / Uncovered, with suggested case</th></tr>"
-            + "".join(rows)
-            + "</table></body></html>"
+            f"<h1>{title}</h1>"
+            f"<p>{summary}</p><table>{kinds}</table>"
+            f"<h2>{per_rule}</h2><table><tr>"
+            f"<th>{rule_heading}</th><th></th><th></th>"
+            f"<th>{uncovered}</th></tr>" + "".join(rows) + "</table></body></html>"
         )
+
+
+def _in_both(key: str, **values: object) -> str:
+    """A text of the catalogue in Spanish then English, as the coverage page shows it."""
+    english, spanish = both(key, **values)
+    return f"{spanish} / {english}"
 
 
 def _item_json(item: ItemCoverage) -> dict[str, Any]:

@@ -72,6 +72,7 @@ from engine import (
     check_case,
     profile_fields,
 )
+from texts import both, text
 
 from .baseline import Witness
 from .equivalence import DEFAULT_TIMEOUT_SECONDS, compare_rule_bases
@@ -247,47 +248,50 @@ class MutationReport:
 
     def summary(self, lang: str) -> str:
         """One line: the score and what became of the mutants, in Spanish or English."""
-        if lang == "es":
-            return (
-                f"puntaje de mutación {self.score:.1%}: {self.killed} de {self.mutants} mutantes"
-                f" eliminados, {len(self.survivors)} sobreviven, {len(self.equivalent)}"
-                f" equivalentes (demostrado), {len(self.equivalent_candidates)} sin decidir"
-            )
-        return (
-            f"mutation score {self.score:.1%}: {self.killed} of {self.mutants} mutants killed,"
-            f" {len(self.survivors)} survived, {len(self.equivalent)} equivalent (proved),"
-            f" {len(self.equivalent_candidates)} undecided"
+        return text(
+            "audit.mutation.summary",
+            "es" if lang == "es" else "en",
+            score=format(self.score, ".1%"),
+            killed=self.killed,
+            mutants=self.mutants,
+            survived=len(self.survivors),
+            equivalent=len(self.equivalent),
+            undecided=len(self.equivalent_candidates),
         )
 
     def text(self, lang: str) -> str:
         """The report ``ruta audit mutate`` prints: the summary, the count per kind, every
         survivor with a case that kills it, the equivalent and the undecided mutants."""
-        es = lang == "es"
+        language = "es" if lang == "es" else "en"
         lines = [self.summary(lang)]
         for kind, counts in self.by_kind().items():
-            word = "eliminados" if es else "killed"
-            lines.append(f"  {kind}: {counts['killed']}/{counts['mutants']} {word}")
+            lines.append(
+                "  "
+                + text(
+                    "audit.mutation.kind_killed",
+                    language,
+                    kind=kind,
+                    killed=counts["killed"],
+                    mutants=counts["mutants"],
+                )
+            )
         for outcome in self.survivors:
             lines += [
                 "",
-                f"{'sobrevive' if es else 'survived'}: {outcome.mutant.description}",
-                "un caso que lo elimina:" if es else "a case that kills it:",
+                text("audit.mutation.survived", language, mutant=outcome.mutant.description),
+                text("audit.mutation.killing_case", language),
                 yaml_case(outcome.suggested_case or {}).rstrip("\n"),
             ]
         for outcome in self.equivalent:
-            why = (
-                "equivalente (demostrado: ningún perfil en ningún día recibe otra respuesta)"
-                if es
-                else "equivalent (proved: no profile on any day gets another answer)"
-            )
-            lines += ["", f"{why}: {outcome.mutant.description}"]
+            lines += [
+                "",
+                text("audit.mutation.equivalent", language, mutant=outcome.mutant.description),
+            ]
         for outcome in self.equivalent_candidates:
-            why = (
-                "candidato a equivalente (el solucionador no decidió a tiempo)"
-                if es
-                else "equivalent candidate (the solver did not decide in time)"
-            )
-            lines += ["", f"{why}: {outcome.mutant.description}"]
+            lines += [
+                "",
+                text("audit.mutation.undecided", language, mutant=outcome.mutant.description),
+            ]
         return "\n".join(lines)
 
 
@@ -541,12 +545,7 @@ class _Judge:
         except ProfileError:
             passes = fails = False
         if not (passes and fails):
-            raise WitnessError(
-                f"mutation fault: the solver's profile for the mutant {mutant.description} does"
-                " not tell it apart from the rule base when evaluated",
-                f"fallo de la mutación: el perfil del solucionador para el mutante"
-                f" {mutant.description} no lo distingue de la base de reglas al evaluarlo",
-            )
+            raise WitnessError(*both("audit.mutation.witness_fault", mutant=mutant.description))
         return data
 
 
@@ -623,11 +622,7 @@ def mutation_score(
         else:
             failing = bool(check_case(case, result))
         if failing:
-            raise MutationError(
-                f"the case '{case.name}' fails on the rule base itself; fix it before scoring",
-                f"el caso '{case.name}' falla con la propia base de reglas; corríjalo antes de"
-                " medir",
-            )
+            raise MutationError(*both("audit.mutation.case_fails", case=case.name))
     mutants = [m for m in mutants_of(documents) if rules is None or m.rule in rules]
     count = workers or os.cpu_count() or 1
     if count <= 1 or len(mutants) < 2:

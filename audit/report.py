@@ -19,6 +19,7 @@ from typing import Any
 
 from engine import RuleBase
 from network import Level, Network
+from texts import N_, both, text
 
 from .coverage import CoverageReport, measure_coverage
 from .mutation import MutationReport, mutation_score, yaml_case
@@ -173,24 +174,28 @@ def shown_first(page: str, lang: str) -> str:
 
 # --- the page ------------------------------------------------------------------------------
 
+#: The catalogue's key of each section heading.
+_HEADING_TEXTS: dict[str, str] = {
+    "summary": N_("report.heading.summary"),
+    "coverage": N_("report.heading.coverage"),
+    "uncovered": N_("report.heading.uncovered"),
+    "mutation": N_("report.heading.mutation"),
+    "verification": N_("report.heading.verification"),
+    "network": N_("report.heading.network"),
+}
 #: Section headings, Spanish and English (tests look for both).
 HEADINGS: dict[str, tuple[str, str]] = {
-    "summary": ("Resumen", "Summary"),
-    "coverage": ("Cobertura por regla", "Coverage per rule"),
-    "uncovered": ("Sin cubrir, con casos sugeridos", "Uncovered, with suggested cases"),
-    "mutation": ("Mutantes sobrevivientes", "Surviving mutants"),
-    "verification": ("Hallazgos de verificación", "Verification findings"),
-    "network": ("Alcance de la red", "Network reach"),
+    section: (text(key, "es"), text(key, "en")) for section, key in _HEADING_TEXTS.items()
 }
 
-_LEVELS: dict[Level, tuple[str, str, str, str]] = {
-    # level: (short, Spanish, English, colour)
-    Level.MUNICIPALITY: ("M", "municipio", "municipality", "#1a9850"),
-    Level.DEPARTMENT: ("D", "departamento", "department", "#91cf60"),
-    Level.NATIONAL: ("N", "nacional", "national", "#fee08b"),
-    Level.NEIGHBOUR: ("V", "vecino", "neighbour", "#fc8d59"),
-    Level.NEAREST: ("L", "más cercano en línea recta", "nearest as the crow flies", "#f46d43"),
-    Level.NONE: ("—", "ninguno", "none", "#d73027"),
+_LEVELS: dict[Level, tuple[str, str, str]] = {
+    # level: (short, the catalogue's key of its name, colour)
+    Level.MUNICIPALITY: ("M", N_("report.level.municipality"), "#1a9850"),
+    Level.DEPARTMENT: ("D", N_("report.level.department"), "#91cf60"),
+    Level.NATIONAL: ("N", N_("report.level.national"), "#fee08b"),
+    Level.NEIGHBOUR: ("V", N_("report.level.neighbour"), "#fc8d59"),
+    Level.NEAREST: ("L", N_("report.level.nearest"), "#f46d43"),
+    Level.NONE: ("—", N_("report.level.none"), "#d73027"),
 }
 
 _STYLE = (
@@ -205,13 +210,15 @@ _STYLE = (
 _SCRIPT = "function lang(l){document.body.className=l;document.documentElement.lang=l}"
 
 
-def _both(es: str, en: str, tag: str = "span") -> str:
+def _both(english_spanish: tuple[str, str], tag: str = "span") -> str:
+    """A text in both languages, as ``texts.both`` gives it; the page shows one at a time."""
+    en, es = english_spanish
     return f'<{tag} class="es">{html.escape(es)}</{tag}><{tag} class="en">{html.escape(en)}</{tag}>'
 
 
 def _heading(key: str) -> str:
     es, en = HEADINGS[key]
-    return _both(es, en, "h2")
+    return _both((en, es), "h2")
 
 
 def _witness(witness: Any) -> str:
@@ -226,6 +233,9 @@ class _Page:
 
     def render(self, lang: str) -> str:
         first = "en" if lang == "en" else "es"
+        title_en, title_es = both("report.title")
+        spanish = html.escape(text("language.es", "es"))
+        english = html.escape(text("language.en", "en"))
         parts = [
             self._summary(),
             self._coverage(),
@@ -236,12 +246,12 @@ class _Page:
         ]
         return (
             f'<!DOCTYPE html><html lang="{first}"><head><meta charset="utf-8">'
-            "<title>Auditoría de protocolos / Protocol audit</title>"
+            f"<title>{html.escape(title_es)} / {html.escape(title_en)}</title>"
             f"<style>{_STYLE}</style><script>{_SCRIPT}</script></head>"
             f'<body class="{first}">'
-            "<p><button onclick=\"lang('es')\">Español</button>"
-            "<button onclick=\"lang('en')\">English</button></p>"
-            + _both("Auditoría de protocolos", "Protocol audit", "h1")
+            f"<p><button onclick=\"lang('es')\">{spanish}</button>"
+            f"<button onclick=\"lang('en')\">{english}</button></p>"
+            + _both((title_en, title_es), "h1")
             + "".join(parts)
             + "</body></html>"
         )
@@ -254,42 +264,37 @@ class _Page:
         none = sum(1 for x in r.network if x.level == Level.NONE)
         v = r.verification
         if r.mutation is not None:
-            mut_es, mut_en = r.mutation.summary("es"), r.mutation.summary("en")
+            mutation = (r.mutation.summary("en"), r.mutation.summary("es"))
         else:
-            mut_es = "sin puntaje de mutación: algún caso falla en la base misma"
-            mut_en = "no mutation score: some case fails on the rule base itself"
+            mutation = both("report.no_mutation_score")
         rows = [
-            (
-                f"casos: {passed}/{len(suite.outcomes)} correctos",
-                f"cases: {passed}/{len(suite.outcomes)} passed",
+            both("report.cases", passed=passed, cases=len(suite.outcomes)),
+            both(
+                "report.coverage",
+                covered=cov.covered,
+                total=cov.total,
+                percent=format(cov.percent, ".1f"),
+                fired=fired,
+                rules=len(cov.rules),
             ),
-            (
-                f"cobertura: {cov.covered}/{cov.total} elementos ({cov.percent:.1f} %), "
-                f"{fired}/{len(cov.rules)} reglas aplicadas",
-                f"coverage: {cov.covered}/{cov.total} items ({cov.percent:.1f} %), "
-                f"{fired}/{len(cov.rules)} rules fired",
+            mutation,
+            both(
+                "report.verification",
+                dead=len(v.dead),
+                subsumed=len(v.subsumed),
+                never=len(v.never_recommended),
+                conflicts=len(v.conflicts),
+                refuted=len(v.failed_requirements),
+                requirements=len(v.requirements),
             ),
-            (mut_es, mut_en),
-            (
-                f"verificación: {len(v.dead)} reglas muertas, {len(v.subsumed)} subsumidas, "
-                f"{len(v.never_recommended)} servicios nunca recomendados, "
-                f"{len(v.conflicts)} conflictos, {len(v.failed_requirements)} de "
-                f"{len(v.requirements)} requisitos refutados",
-                f"verification: {len(v.dead)} dead rules, {len(v.subsumed)} subsumed, "
-                f"{len(v.never_recommended)} services never recommended, "
-                f"{len(v.conflicts)} conflicts, {len(v.failed_requirements)} of "
-                f"{len(v.requirements)} requirements refuted",
-            ),
-            (
-                f"red: {none} de {len(r.network)} pares departamento × servicio sin proveedor",
-                f"network: {none} of {len(r.network)} department × service pairs with no provider",
-            ),
+            both("report.network", none=none, pairs=len(r.network)),
         ]
         version = html.escape(cov.rule_base_version)
+        version_of = _both(both("report.version"))
         return (
             _heading("summary")
-            + f"<p>{_both('Versión de la base', 'Rule base version')}: {version}</p><ul>"
-            + "".join(f"<li>{_both(es, en)}</li>" for es, en in rows)
+            + f"<p>{version_of}: {version}</p><ul>"
+            + "".join(f"<li>{_both(row)}</li>" for row in rows)
             + "</ul>"
         )
 
@@ -309,22 +314,18 @@ class _Page:
                 suggestion = (
                     f"<pre>{html.escape(item.suggestion.yaml(item.item))}</pre>"
                     if item.suggestion is not None
-                    else _both("(no se encontró un caso)", "(no case found)", "p")
+                    else _both(both("audit.coverage.no_case_found"), "p")
                 )
+                described = (item.item.describe("en"), item.item.describe("es"))
                 items.append(
-                    f"<li><b>{html.escape(rule.rule)}</b>: "
-                    f"{_both(item.item.describe('es'), item.item.describe('en'))}{suggestion}</li>"
+                    f"<li><b>{html.escape(rule.rule)}</b>: {_both(described)}{suggestion}</li>"
                 )
         return _heading("uncovered") + f"<ul>{''.join(items)}</ul>"
 
     def _mutation(self) -> str:
         m = self.report.mutation
         if m is None:
-            return _heading("mutation") + _both(
-                "No medido: algún caso falla en la base misma.",
-                "Not measured: some case fails on the rule base itself.",
-                "p",
-            )
+            return _heading("mutation") + _both(both("report.mutation_not_measured"), "p")
         survivors = "".join(
             f"<li>{html.escape(o.mutant.description)}"
             f"<pre>{html.escape(yaml_case(o.suggested_case or {}))}</pre></li>"
@@ -337,19 +338,10 @@ class _Page:
         return (
             _heading("mutation")
             + f"<ul>{survivors}</ul>"
-            + _both(
-                "Mutantes equivalentes (demostrado: no cambian ninguna respuesta)",
-                "Equivalent mutants (proved: they change no answer)",
-                "h3",
-            )
+            + _both(both("report.equivalent_mutants"), "h3")
             + f"<ul>{equivalent}</ul>"
             + (
-                _both(
-                    "Candidatos a equivalentes (el solucionador no decidió a tiempo)",
-                    "Equivalent candidates (the solver did not decide in time)",
-                    "h3",
-                )
-                + f"<ul>{undecided}</ul>"
+                _both(both("report.undecided_mutants"), "h3") + f"<ul>{undecided}</ul>"
                 if undecided
                 else ""
             )
@@ -359,42 +351,39 @@ class _Page:
         v = self.report.verification
         rows: list[str] = []
 
-        def add(es: str, en: str, witness: Any) -> None:
-            rows.append(f"<li>{_both(es, en)}{_witness(witness)}</li>")
+        def add(finding: tuple[str, str], witness: Any) -> None:
+            rows.append(f"<li>{_both(finding)}{_witness(witness)}</li>")
 
         for item in v.dead:
-            add(
-                f"regla muerta {item['rule']}: ningún perfil la aplica en ningún día",
-                f"dead rule {item['rule']}: no profile fires it on any day",
-                None,
-            )
+            add(both("report.dead_rule", rule=item["rule"]), None)
         for item in v.subsumed:
-            add(
-                f"la regla {item['rule']} queda subsumida por {item['by']}",
-                f"rule {item['rule']} is subsumed by {item['by']}",
-                item["witness"],
-            )
+            add(both("report.subsumed", rule=item["rule"], by=item["by"]), item["witness"])
         for item in v.never_recommended:
             add(
-                f"el servicio {item['service']} nunca se recomienda ({item['reason']})",
-                f"service {item['service']} is never recommended ({item['reason']})",
+                both("report.never_recommended", service=item["service"], reason=item["reason"]),
                 item["witness"],
             )
         for item in v.conflicts:
             first, second = item["rules"]
             low, high = item["priorities"]
             add(
-                f"conflicto en {item['service']}: {first} da {low}, {second} da {high}",
-                f"conflict on {item['service']}: {first} gives {low}, {second} gives {high}",
+                both(
+                    "report.conflict",
+                    service=item["service"],
+                    first=first,
+                    low=low,
+                    second=second,
+                    high=high,
+                ),
                 item["witness"],
             )
         for item in v.requirements:
-            holds = bool(item["holds"])
-            add(
-                f"requisito {item['requirement']}: {'se cumple' if holds else 'REFUTADO'}",
-                f"requirement {item['requirement']}: {'holds' if holds else 'REFUTED'}",
-                item["witness"],
+            finding = (
+                N_("report.requirement_holds")
+                if item["holds"]
+                else N_("report.requirement_refuted")
             )
+            add(both(finding, requirement=item["requirement"]), item["witness"])
         return _heading("verification") + f"<ul>{''.join(rows)}</ul>"
 
     def _network(self) -> str:
@@ -406,8 +395,8 @@ class _Page:
             departments[r.department] = r.department_name
             cells[(r.department, r.service)] = r
         legend = " ".join(
-            f'<span style="background:{colour};padding:0 .4em">{short}</span> ' + _both(es, en)
-            for short, es, en, colour in _LEVELS.values()
+            f'<span style="background:{colour};padding:0 .4em">{short}</span> ' + _both(both(key))
+            for short, key, colour in _LEVELS.values()
         )
         head = "".join(f"<th>{html.escape(s)}</th>" for s in services)
         body = []
@@ -418,7 +407,8 @@ class _Page:
                 if cell is None:
                     row.append("<td></td>")
                     continue
-                short, es, en, colour = _LEVELS[cell.level]
+                short, key, colour = _LEVELS[cell.level]
+                en, es = both(key)
                 far = f" {cell.distance_km:.0f} km" if cell.distance_km is not None else ""
                 tip = html.escape(f"{name} · {service}: {es} / {en}{far}")
                 row.append(f'<td style="background:{colour}" title="{tip}">{short}</td>')

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from engine import Area, Condition, Priority, Text
+from texts import both
 
 from .errors import RequirementsError
 
@@ -95,15 +96,13 @@ def parse_requirements(text: str, name: str, services: set[str] | None = None) -
             ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in error.errors()
         )
         raise RequirementsError(
-            f"{name}: invalid requirements: {where}",
-            f"{name}: requisitos no válidos: {where}",
+            *both("audit.requirements_invalid", file=name, where=where)
         ) from None
     seen: set[str] = set()
     for requirement in requirements:
         if requirement.id in seen:
             raise RequirementsError(
-                f"{name}: requirement {requirement.id} is defined twice",
-                f"{name}: el requisito {requirement.id} está definido dos veces",
+                *both("audit.requirement_twice", file=name, requirement=requirement.id)
             )
         seen.add(requirement.id)
         code = requirement.expect.service

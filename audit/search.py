@@ -17,6 +17,8 @@ from typing import Any
 
 import z3
 
+from texts import both
+
 from .baseline import MAX_LEVEL, Slot, level, slots
 from .errors import WitnessError
 from .space import Expr, ProfileSpace, check, rational
@@ -125,11 +127,7 @@ class WitnessSearch:
         coarsest, probe = 0, 0
         while found is None:  # the solver's number is no binary fraction: look for one
             if probe > MAX_LEVEL:
-                raise WitnessError(
-                    f"verifier fault: no value of {slot.name} in steps of a power of two",
-                    f"fallo del verificador: ningún valor de {slot.name} en pasos de potencias"
-                    " de dos",
-                )
+                raise WitnessError(*both("audit.no_binary_value", field=slot.name))
             if check(solver, *on_grid(probe)):
                 model = solver.model()
                 found = level(space.read(slot, model))

@@ -30,6 +30,7 @@ from engine import (
     read_cases,
     unknown_names,
 )
+from texts import both, text
 
 from .errors import AuditError
 
@@ -101,45 +102,33 @@ def _checked(cases: list[SuiteCase]) -> list[SuiteCase]:
     """``cases``, once each profile is known to follow the profile vocabulary; otherwise an
     :class:`AuditError` naming every case (file, line) and field at fault, never a value."""
     if not cases:
-        raise AuditError("the suite has no cases", "la batería no tiene casos")
+        raise AuditError(*both("audit.suite_empty"))
     faults: list[tuple[str, str]] = []
     for item in cases:
         try:
             parse_profile(item.case.profile)
         except ProfileError as error:
             for problem in error.problems:
-                faults.append(
-                    (
-                        f"  {item.where}: case {item.case.name!r}: profile.{problem.field}:"
-                        f" {problem.message}",
-                        f"  {item.where}: caso {item.case.name!r}: profile.{problem.field}:"
-                        f" {problem.message_es or problem.message}",
-                    )
-                )
+                values = {"where": item.where, "case": repr(item.case.name), "field": problem.field}
+                english = text("audit.suite_case_fault", "en", **values, problem=problem.message)
+                spanish = problem.message_es or problem.message
+                spanish = text("audit.suite_case_fault", "es", **values, problem=spanish)
+                faults.append((f"  {english}", f"  {spanish}"))
     if faults:
+        english, spanish = both("audit.suite_refused", count=len(faults))
         raise AuditError(
-            "\n".join(
-                [f"the suite was refused: {len(faults)} problem(s)"] + [f[0] for f in faults]
-            ),
-            "\n".join(
-                [f"la batería fue rechazada: {len(faults)} problema(s)"] + [f[1] for f in faults]
-            ),
+            "\n".join([english] + [f[0] for f in faults]),
+            "\n".join([spanish] + [f[1] for f in faults]),
         )
     return cases
 
 
 def _refused(error: RuleBaseError) -> AuditError:
     """A suite file's faults, each with its file and line, under a heading about the suite."""
-    count = len(error.problems)
+    english, spanish = both("audit.suite_refused", count=len(error.problems))
     return AuditError(
-        "\n".join(
-            [f"the suite was refused: {count} problem(s)"]
-            + [f"  {p.render('en')}" for p in error.problems]
-        ),
-        "\n".join(
-            [f"la batería fue rechazada: {count} problema(s)"]
-            + [f"  {p.render('es')}" for p in error.problems]
-        ),
+        "\n".join([english] + [f"  {p.render('en')}" for p in error.problems]),
+        "\n".join([spanish] + [f"  {p.render('es')}" for p in error.problems]),
     )
 
 

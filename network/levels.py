@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from engine.rule_model import Text
+from texts import N_, both
 
 __all__ = ["Level"]
 
@@ -27,14 +28,15 @@ class Level(IntEnum):
     @property
     def label(self) -> Text:
         """The level's name for caseworkers, in Spanish and English."""
-        return _LABELS[self]
+        english, spanish = both(_LABELS[self])
+        return Text(es=spanish, en=english)
 
 
 _LABELS = {
-    Level.MUNICIPALITY: Text(es="municipio", en="municipality"),
-    Level.DEPARTMENT: Text(es="departamento", en="department"),
-    Level.NATIONAL: Text(es="entidad nacional", en="national entity"),
-    Level.NEIGHBOUR: Text(es="departamento vecino", en="neighbouring department"),
-    Level.NEAREST: Text(es="departamento más cercano", en="nearest department"),
-    Level.NONE: Text(es="ninguno", en="none"),
+    Level.MUNICIPALITY: N_("network.level.municipality"),
+    Level.DEPARTMENT: N_("network.level.department"),
+    Level.NATIONAL: N_("network.level.national"),
+    Level.NEIGHBOUR: N_("network.level.neighbour"),
+    Level.NEAREST: N_("network.level.nearest"),
+    Level.NONE: N_("network.level.none"),
 }

@@ -34,6 +34,7 @@ from engine import PreferredTag, ReferralPreference
 from engine.loader import CATALOGUE_FILE, default_rules_dir
 from engine.rule_model import Catalogue, Text
 from engine.yaml_source import read_yaml
+from texts import text
 
 from .errors import DataProblem, NetworkDataError, UnknownPlaceError
 from .levels import Level
@@ -337,8 +338,8 @@ class Network:
         known = municipality in self.municipalities
         place = self.municipalities[municipality].name if known else None
         department_name = self.departments[department].name
-        place_es = place or f"el municipio {municipality}"
-        place_en = place or f"municipality {municipality}"
+        place_es = place or text("network.unnamed_municipality", "es", code=municipality)
+        place_en = place or text("network.unnamed_municipality", "en", code=municipality)
         partners = self._partners_by_department.get(department, {})
         first_choices = preference.applying_to(service, department)
         here = self._point(municipality)

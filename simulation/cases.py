@@ -19,6 +19,7 @@ from engine import (
     read_cases,
     unknown_names,
 )
+from texts import both
 
 from .errors import PopulationError
 from .result import BrokenCase
@@ -36,10 +37,7 @@ def broken_cases(rule_base: RuleBase, cases_dir: Path | str | None = None) -> li
     """
     folder = Path(cases_dir) if cases_dir is not None else default_cases_dir()
     if not folder.is_dir():
-        raise PopulationError(
-            f"the cases folder '{folder.name}' does not exist",
-            f"la carpeta de casos '{folder.name}' no existe",
-        )
+        raise PopulationError(*both("simulation.no_cases_folder", folder=folder.name))
     files = [(path.name, read_cases(path)) for path in sorted(folder.glob("*.yaml"))]
     broken: list[BrokenCase] = []
     with RuleEngine(rule_base) as engine:
@@ -52,10 +50,7 @@ def broken_cases(rule_base: RuleBase, cases_dir: Path | str | None = None) -> li
                     except ProfileError as error:
                         fields = ", ".join(dict.fromkeys(p.field for p in error.problems))
                         differences = [
-                            Difference(
-                                f"the case's profile is invalid ({fields})",
-                                f"el perfil del caso no es válido ({fields})",
-                            )
+                            Difference(*both("simulation.case_profile_invalid", fields=fields))
                         ]
                     else:
                         differences = check_case(case, result)

@@ -14,6 +14,7 @@ from distributed import Client
 from distributed import as_completed as cluster_completed
 
 from engine import RuleBase
+from texts import both
 
 from .errors import SchedulerError
 from .simulate import Parts, Progress, collect
@@ -43,10 +44,7 @@ def on_cluster(
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError):
-        raise SchedulerError(
-            f"the Dask scheduler at '{address}' cannot be reached (RUTA_DASK_SCHEDULER)",
-            f"no se puede contactar el planificador Dask en '{address}' (RUTA_DASK_SCHEDULER)",
-        ) from None
+        raise SchedulerError(*both("simulation.scheduler_unreachable", address=address)) from None
     try:
         old, new = client.scatter([before, after], broadcast=True, hash=False)
         futures = {

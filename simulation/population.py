@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import CASE_DAY, ProfileError, default_cases_dir, read_cases
+from texts import both
 
 from .errors import PopulationError
 
@@ -82,10 +83,7 @@ def profiles_population(profiles: Sequence[Any], as_of: date | None = None) -> P
     not be read): it counts as an invalid profile, naming its fields.
     """
     if isinstance(profiles, str | bytes | dict) or not isinstance(profiles, Sequence):
-        raise PopulationError(
-            "the profiles must be a list, one profile per person",
-            "los perfiles deben ser una lista, un perfil por persona",
-        )
+        raise PopulationError(*both("simulation.profiles_not_a_list"))
     people: list[Member] = []
     for item in profiles:
         if isinstance(item, ProfileError):
@@ -103,10 +101,7 @@ def cases_population(cases_dir: Path | str | None = None) -> Population:
     """
     folder = Path(cases_dir) if cases_dir is not None else default_cases_dir()
     if not folder.is_dir():
-        raise PopulationError(
-            f"the cases folder '{folder.name}' does not exist",
-            f"la carpeta de casos '{folder.name}' no existe",
-        )
+        raise PopulationError(*both("simulation.no_cases_folder", folder=folder.name))
     people: list[Member] = []
     for path in sorted(folder.glob("*.yaml")):
         people.extend((case.profile, case.as_of or CASE_DAY) for case, _ in read_cases(path))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from engine import RuleBase, RuleEngine, evaluation_day
+from texts import both
 
 from . import workers as workers_module
 from .cases import broken_cases
@@ -158,12 +159,7 @@ def _in_pool(
         }
         return collect(futures, as_completed(futures), parts, total, progress)
     except BrokenProcessPool:
-        raise SchedulerError(
-            "a simulation process stopped before answering; run again with workers=1 to see"
-            " the error",
-            "un proceso de la simulación se detuvo antes de responder; repita con workers=1"
-            " para ver el error",
-        ) from None
+        raise SchedulerError(*both("simulation.worker_stopped")) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from engine import DEPARTMENTS, FieldKind, FieldSpec, Profile, profile_fields
+from texts import N_, both, text
 
 from .errors import PopulationError
 from .population import Member, Population
@@ -182,10 +183,7 @@ def synthetic_population(n: int, seed: int = 0, spec: SyntheticSpec | None = Non
     it, every rule of the default rule base applies to some people of a few thousand.
     """
     if n < 0:
-        raise PopulationError(
-            "a synthetic population cannot have fewer than 0 people",
-            "una población sintética no puede tener menos de 0 personas",
-        )
+        raise PopulationError(*both("simulation.negative_population"))
     return _Synthetic(spec or default_synthetic_spec(), seed, 0, n)
 
 
@@ -202,18 +200,16 @@ def read_synthetic_spec(path: Path) -> SyntheticSpec:
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError):
-        raise PopulationError(
-            f"{name}: cannot be read as a YAML file", f"{name}: no puede leerse como archivo YAML"
-        ) from None
+        raise PopulationError(*both("simulation.spec_unreadable", file=name)) from None
     try:
         checked = _SpecFile.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
+        # English names the fault as the validator words it; the catalogue's text is general.
         raise PopulationError(
             f"{name}: {where}: {first['msg']}",
-            f"{name}: {where}: el valor no tiene la forma esperada (vea el comentario al inicio"
-            " del archivo)",
+            text("simulation.spec_shape", "es", file=name, where=where),
         ) from None
     return SyntheticSpec(
         _Weighted.of(_places(name, checked.places).items()),
@@ -225,12 +221,7 @@ def read_synthetic_spec(path: Path) -> SyntheticSpec:
 def _places(name: str, places: dict[str, float]) -> dict[str, float]:
     for code, weight in places.items():
         if len(code) != 5 or not code.isdigit() or code[:2] not in DEPARTMENTS:
-            raise PopulationError(
-                f"{name}: places: '{code}' is not a DIVIPOLA municipality code of a known"
-                " department",
-                f"{name}: places: '{code}' no es un código DIVIPOLA de municipio de un"
-                " departamento conocido",
-            )
+            raise PopulationError(*both("simulation.spec_bad_place", file=name, code=code))
         _positive(name, f"places.{code}", weight)
     return places
 
@@ -238,10 +229,7 @@ def _places(name: str, places: dict[str, float]) -> dict[str, float]:
 def _origins(name: str, weights: dict[str, float]) -> dict[str, float]:
     unknown = set(weights) - {"absent", "same", "other"}
     if unknown or not weights:
-        raise PopulationError(
-            f"{name}: origin_municipality: give weights for absent, same and other",
-            f"{name}: origin_municipality: dé los pesos de absent, same y other",
-        )
+        raise PopulationError(*both("simulation.spec_bad_origins", file=name))
     for key, weight in weights.items():
         _positive(name, f"origin_municipality.{key}", weight)
     return weights
@@ -249,10 +237,7 @@ def _origins(name: str, weights: dict[str, float]) -> dict[str, float]:
 
 def _positive(name: str, where: str, weight: float) -> None:
     if weight <= 0:
-        raise PopulationError(
-            f"{name}: {where}: a weight must be greater than 0",
-            f"{name}: {where}: un peso debe ser mayor que 0",
-        )
+        raise PopulationError(*both("simulation.spec_weight", file=name, where=where))
 
 
 def _field_rules(name: str, draws: dict[str, _Draw]) -> tuple[_FieldRule, ...]:
@@ -262,21 +247,13 @@ def _field_rules(name: str, draws: dict[str, _Draw]) -> tuple[_FieldRule, ...]:
     for field_name, draw in draws.items():
         spec = fields.get(field_name)
         if spec is None or field_name in _PLACES:
-            raise PopulationError(
-                f"{name}: fields.{field_name}: not a profile field drawn here (places are drawn"
-                " from 'places' and 'origin_municipality')",
-                f"{name}: fields.{field_name}: no es un campo del perfil que se sortee aquí (los"
-                " lugares salen de 'places' y 'origin_municipality')",
-            )
+            raise PopulationError(*both("simulation.spec_not_drawn", file=name, field=field_name))
         condition = _condition(name, field_name, draw, drawn)
         rules.append(_field_rule(name, spec, draw, condition))
         drawn.append(field_name)
     for required in _REQUIRED:
         if required not in draws or draws[required].only_if:
-            raise PopulationError(
-                f"{name}: fields.{required}: every profile needs it; draw it for everyone",
-                f"{name}: fields.{required}: todo perfil lo necesita; sortéelo para todos",
-            )
+            raise PopulationError(*both("simulation.spec_required", file=name, field=required))
     return tuple(rules)
 
 
@@ -285,10 +262,7 @@ def _condition(name: str, field_name: str, draw: _Draw, drawn: list[str]) -> _Co
     for other, test in draw.only_if.items():
         if other not in drawn:
             raise PopulationError(
-                f"{name}: fields.{field_name}.only_if: '{other}' is not a field drawn before"
-                f" '{field_name}'",
-                f"{name}: fields.{field_name}.only_if: '{other}' no es un campo sorteado antes"
-                f" de '{field_name}'",
+                *both("simulation.spec_only_if", file=name, field=field_name, other=other)
             )
         tests.append((other, (test.low, test.high) if isinstance(test, _Span) else frozenset(test)))
     return tuple(tests)
@@ -302,8 +276,12 @@ def _field_rule(name: str, spec: FieldSpec, draw: _Draw, condition: _Condition) 
         for word, weight in draw.weights.items():
             if word not in spec.choices:
                 raise PopulationError(
-                    f"{where}.weights: '{word}' is not allowed; use {', '.join(spec.choices)}",
-                    f"{where}.weights: '{word}' no está permitido; use {', '.join(spec.choices)}",
+                    *both(
+                        "simulation.spec_word",
+                        where=where,
+                        word=word,
+                        words=", ".join(spec.choices),
+                    )
                 )
             _positive(name, f"fields.{spec.name}.weights.{word}", weight)
         return _FieldRule(spec.name, condition, words=_Weighted.of(draw.weights.items()))
@@ -314,19 +292,14 @@ def _field_rule(name: str, spec: FieldSpec, draw: _Draw, condition: _Condition) 
         for item in draw.ranges:
             fits = low_limit <= item.low <= item.high <= high_limit
             if not fits or (whole and not (item.low.is_integer() and item.high.is_integer())):
-                raise PopulationError(
-                    f"{where}.ranges: each range must go from a lower to a higher"
-                    f"{' whole' if whole else ''} number within the field's limits",
-                    f"{where}.ranges: cada rango debe ir de un número menor a uno mayor"
-                    f"{' enteros' if whole else ''} dentro de los límites del campo",
+                refusal = (
+                    N_("simulation.spec_whole_ranges") if whole else N_("simulation.spec_ranges")
                 )
+                raise PopulationError(*both(refusal, where=where))
         spans = _Weighted.of(((item.low, item.high), item.weight) for item in draw.ranges)
         return _FieldRule(spec.name, condition, ranges=spans, whole=whole, decimals=draw.decimals)
     wanted = {FieldKind.BOOLEAN: "chance", FieldKind.CHOICE: "weights"}.get(spec.kind, "ranges")
-    raise PopulationError(
-        f"{where}: draw this field with '{wanted}' alone",
-        f"{where}: sortee este campo solo con '{wanted}'",
-    )
+    raise PopulationError(*both("simulation.spec_draw_alone", where=where, way=wanted))
 
 
 def _others(draw: _Draw, kept: str) -> bool:

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from texts import both
+
 from .database import Database
 from .errors import NotFoundError
 from .models import AuditRow, utc_now
@@ -29,10 +31,12 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 #: An audit not heard from for this long was cut short (the process running it stopped). The
 #: process keeps its audits alive while it holds them (see :meth:`Audits.touch`).
 STALE_AFTER = timedelta(seconds=60)
-_INTERRUPTED = {
-    "message": "the service stopped before the audit finished; ask for it again",
-    "message_es": "el servicio se detuvo antes de terminar la auditoría; solicítela de nuevo",
-}
+
+
+def _interrupted() -> dict[str, str]:
+    """What a person reads of an audit cut short by the service stopping."""
+    message, message_es = both("store.audit_interrupted")
+    return {"message": message, "message_es": message_es}
 
 
 @dataclass(frozen=True)
@@ -162,14 +166,14 @@ class Audits:
     def _row(session: Session, audit_id: str) -> AuditRow:
         row = session.get(AuditRow, audit_id) if len(audit_id) <= 32 else None
         if row is None:
-            raise NotFoundError("audit", "ninguna auditoría", audit_id[:32])
+            raise NotFoundError(*both("store.no_audit", id=audit_id[:32]))
         return row
 
 
 def _info(row: AuditRow, *, with_result: bool = True) -> AuditInfo:
     status, error = row.status, json.loads(row.error) if row.error else None
     if status in (QUEUED, RUNNING) and utc_now() - row.updated_at > STALE_AFTER:
-        status, error = FAILED, _INTERRUPTED
+        status, error = FAILED, _interrupted()
     return AuditInfo(
         id=row.id,
         rule_base_hash=row.rule_base_hash,

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from texts import both
+
 from .access_log import record_access
 from .database import Database
 from .errors import NotFoundError, PreconditionFailedError
@@ -324,7 +326,7 @@ class Cases:
                 select(ReceiptRow).where(ReceiptRow.case_id == row.id, ReceiptRow.number == number)
             ).one_or_none()
             if found is None:
-                raise NotFoundError("receipt", "ningún recibo", f"{case_id}/{number}")
+                raise NotFoundError(*both("store.no_receipt", id="/".join((case_id, str(number)))))
             return receipt_info(found)
 
     def receipts(self, case_id: str, reader: Principal) -> list[ReceiptInfo]:
@@ -369,7 +371,7 @@ class Cases:
             query = self.db.lock(session, query)
         row = session.scalars(query).one_or_none()
         if row is None or (scope is not None and row.office != scope):
-            raise NotFoundError("case", "ningún caso", case_id[:32])
+            raise NotFoundError(*both("store.no_case", id=case_id[:32]))
         return row
 
     @staticmethod
@@ -439,10 +441,7 @@ def consent_given(session: Session, case_id: str, institution_id: str) -> bool:
 def _expect(row: CaseRow, revision: int) -> None:
     if row.revision != revision:
         raise PreconditionFailedError(
-            f"case {row.id} was changed by someone else (now at revision {row.revision}); get"
-            " it again and redo your change",
-            f"otra persona cambió el caso {row.id} (ahora en la revisión {row.revision});"
-            " obténgalo de nuevo y rehaga su cambio",
+            *both("store.case_changed", case=row.id, revision=row.revision)
         )
 
 

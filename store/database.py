@@ -24,6 +24,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from texts import both
+
 from .errors import StoreUnavailableError
 
 __all__ = ["Database", "database_url", "redacted"]
@@ -100,11 +102,7 @@ class Database:
             unknown = [revision for revision in current if revision not in known]
             if unknown:
                 raise StoreUnavailableError(
-                    f"the database at {redacted(self.url)} was written by a newer Ruta (schema"
-                    f" {', '.join(unknown)}); upgrade Ruta before using it",
-                    f"la base de datos en {redacted(self.url)} fue escrita por una versión más"
-                    f" nueva de Ruta (esquema {', '.join(unknown)}); actualice Ruta antes de"
-                    " usarla",
+                    *both("store.newer_schema", url=redacted(self.url), schema=", ".join(unknown))
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -120,8 +118,7 @@ class Database:
             if error.connection_invalidated or _is_connection_error(error):
                 kind = type(error.orig or error).__name__
                 raise StoreUnavailableError(
-                    f"the store at {redacted(self.url)} cannot be reached ({kind})",
-                    f"no se puede acceder al almacén en {redacted(self.url)} ({kind})",
+                    *both("store.unreachable", url=redacted(self.url), kind=kind)
                 ) from None
             raise
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from texts import N_, both, text
+
 __all__ = [
     "ConflictError",
     "ConsentRequiredError",
@@ -40,7 +42,8 @@ __all__ = [
 
 
 class StoreError(Exception):
-    """Base of the store's errors."""
+    """Base of the store's errors: the text a person reads, in English and Spanish, as the
+    catalogues give it (``StoreError(*both("store.some_kind", name=value))``)."""
 
     code = "store_error"
 
@@ -57,15 +60,22 @@ class StoreUnavailableError(StoreError):
 
 
 class NotFoundError(StoreError):
-    """No record of this kind with this id."""
+    """No record of this kind with this id.
+
+    Said whole, ``NotFoundError(*both("store.no_case", id=case_id))``; or, by the kind of
+    record named in each language and its id, ``NotFoundError(what, what_es, identifier)``
+    ("no rule in draft … with id '…'")."""
 
     code = "not_found"
 
-    def __init__(self, what: str, what_es: str, identifier: str) -> None:
-        super().__init__(
-            f"no {what} with id '{identifier}'",
-            f"no existe {what_es} con el identificador '{identifier}'",
-        )
+    def __init__(self, what: str, what_es: str, identifier: str | None = None) -> None:
+        if identifier is None:
+            super().__init__(what, what_es)
+        else:
+            super().__init__(
+                text("store.not_found", "en", what=what, id=identifier),
+                text("store.not_found", "es", what=what_es, id=identifier),
+            )
 
 
 class ConflictError(StoreError):
@@ -142,10 +152,6 @@ class InvalidRuleBaseError(StoreError):
 
     def __init__(self, problems: list[Problem]) -> None:
         count = len(problems)
-        super().__init__(
-            f"the rule base was refused: {count} problem{'s' if count != 1 else ''}; nothing was"
-            " stored",
-            f"la base de reglas fue rechazada: {count} problema{'s' if count != 1 else ''};"
-            " no se guardó nada",
-        )
+        key = N_("store.rule_base_refused_one") if count == 1 else N_("store.rule_base_refused")
+        super().__init__(*both(key, count=count))
         self.problems = problems

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from texts import both
+
 from .errors import StoreUnavailableError
 
 __all__ = ["KEY_FILE", "Identity", "IdentityCipher", "new_key"]
@@ -53,18 +55,13 @@ class IdentityCipher:
     def __init__(self, keys: list[str]) -> None:
         if not keys:
             raise StoreUnavailableError(
-                "no key to encrypt identities: set RUTA_DATA_KEY (`ruta keys new` makes one)",
-                "no hay clave para cifrar identidades: defina RUTA_DATA_KEY (`ruta keys new`"
-                " crea una)",
+                *both("store.no_data_key"),
             )
         try:
             self._fernet = MultiFernet([Fernet(key.strip().encode()) for key in keys])
         except ValueError:
             raise StoreUnavailableError(
-                "RUTA_DATA_KEY is not a valid key (32 url-safe base64-encoded bytes;"
-                " `ruta keys new` makes one)",
-                "RUTA_DATA_KEY no es una clave válida (32 bytes en base64 url-safe;"
-                " `ruta keys new` crea una)",
+                *both("store.bad_data_key"),
             ) from None
 
     @classmethod
@@ -96,9 +93,6 @@ class IdentityCipher:
             data = json.loads(self._fernet.decrypt(sealed.encode("ascii")))
         except InvalidToken:
             raise StoreUnavailableError(
-                "an identity cannot be decrypted with the keys in RUTA_DATA_KEY (was the key"
-                " changed without keeping the old one?)",
-                "una identidad no se puede descifrar con las claves de RUTA_DATA_KEY (¿se cambió"
-                " la clave sin conservar la anterior?)",
+                *both("store.identity_unreadable"),
             ) from None
         return Identity(data["name"], data.get("document_number"), data.get("phone"))

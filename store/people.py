@@ -17,6 +17,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from texts import both
+
 from . import trail
 from .access import access
 from .errors import ConflictError, InvalidRequestError, NotFoundError
@@ -79,18 +81,10 @@ def digest(token: str) -> str:
 
 def _check(name: str, role: str) -> None:
     if not _NAME.fullmatch(name):
-        raise InvalidRequestError(
-            "a user name is 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a"
-            " letter or digit",
-            "un nombre de usuario tiene de 1 a 64 letras, dígitos, '.', '_', '@' o '-', y empieza"
-            " por una letra o un dígito",
-        )
+        raise InvalidRequestError(*both("store.bad_user_name"))
     roles = access().roles
     if role not in roles:
-        raise InvalidRequestError(
-            f"unknown role; use one of: {', '.join(roles)}",
-            f"rol desconocido; use uno de: {', '.join(roles)}",
-        )
+        raise InvalidRequestError(*both("store.unknown_role", roles=", ".join(roles)))
 
 
 def count_users(session: Session) -> int:
@@ -110,10 +104,7 @@ def add_user(
     the token is returned, once."""
     _check(name, role)
     if session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none():
-        raise ConflictError(
-            f"there is already a user named '{name}'; issue a new token for them instead",
-            f"ya existe un usuario llamado '{name}'; emítale un token nuevo en su lugar",
-        )
+        raise ConflictError(*both("store.user_exists", name=name))
     session.add(UserRow(name=name, role=role, created_at=utc_now(), created_by=by, office=office))
     session.flush()
     detail = {"role": role, **({"office": office} if office else {})}
@@ -205,5 +196,5 @@ def list_users(session: Session) -> list[UserInfo]:
 def _user(session: Session, name: str) -> UserRow:
     user = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
     if user is None:
-        raise NotFoundError("user", "ningún usuario", name)
+        raise NotFoundError(*both("store.no_user", name=name))
     return user

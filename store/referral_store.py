@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from texts import both, text
+
 from .access_log import record_access
 from .cases import Cases, ReceiptInfo, consent_given, scope_of
 from .database import Database
@@ -204,11 +206,20 @@ class Referrals:
             row = self._row(session, referral_id, reader, lock=True)
             if row.revision != revision:
                 raise PreconditionFailedError(
-                    f"referral {row.id} was changed by someone else (now at revision"
-                    f" {row.revision}, {row.status}); get it again and redo your change",
-                    f"otra persona cambió la remisión {row.id} (ahora en la revisión"
-                    f" {row.revision}, {policy.label(row.status, 'es')}); obténgala de nuevo y"
-                    " rehaga su cambio",
+                    text(
+                        "store.referral_changed",
+                        "en",
+                        referral=row.id,
+                        revision=row.revision,
+                        status=row.status,
+                    ),
+                    text(
+                        "store.referral_changed",
+                        "es",
+                        referral=row.id,
+                        revision=row.revision,
+                        status=policy.label(row.status, "es"),
+                    ),
                 )
             allowed = policy.allowed(row.status)
             if to not in allowed:
@@ -218,11 +229,7 @@ class Referrals:
                 session, row.case_id, row.institution_id
             ):
                 raise ConsentRequiredError(
-                    f"the person has not consented to share their data with {row.institution_id}"
-                    " (or withdrew it): record their consent on the case before sending",
-                    f"la persona no ha autorizado compartir sus datos con {row.institution_id}"
-                    " (o retiró su autorización): registre su consentimiento en el caso antes de"
-                    " enviar",
+                    *both("store.consent_required", institution=row.institution_id)
                 )
             record_access(session, reader, row.case_id, f"referral_{to}")
             now = utc_now()
@@ -274,7 +281,7 @@ class Referrals:
         row = session.scalars(query).one_or_none()
         scope = scope_of(reader)
         if row is None or (scope is not None and row.office != scope):
-            raise NotFoundError("referral", "ninguna remisión", referral_id[:32])
+            raise NotFoundError(*both("store.no_referral", id=referral_id[:32]))
         return row
 
 
@@ -319,15 +326,25 @@ def _impossible(
 ) -> InvalidTransitionError:
     if allowed:
         return InvalidTransitionError(
-            f"a referral that is {status} cannot become {to}; it can become: {', '.join(allowed)}",
-            f"una remisión {policy.label(status, 'es')} no puede pasar a"
-            f" {policy.label(to, 'es') if to in policy.labels else to}; puede pasar a:"
-            f" {', '.join(policy.label(a, 'es') for a in allowed)}",
+            text(
+                "store.referral_cannot_become",
+                "en",
+                status=status,
+                to=to,
+                allowed=", ".join(allowed),
+            ),
+            text(
+                "store.referral_cannot_become",
+                "es",
+                status=policy.label(status, "es"),
+                to=policy.label(to, "es") if to in policy.labels else to,
+                allowed=", ".join(policy.label(a, "es") for a in allowed),
+            ),
             allowed,
         )
     return InvalidTransitionError(
-        f"a referral that is {status} is finished and cannot change",
-        f"una remisión {policy.label(status, 'es')} está terminada y no puede cambiar",
+        text("store.referral_finished", "en", status=status),
+        text("store.referral_finished", "es", status=policy.label(status, "es")),
         allowed,
     )
 
@@ -338,16 +355,22 @@ def _check_reason(policy: ReferralPolicy, to: str, reason: str | None) -> None:
         if to in policy.reason_required:
             raise InvalidFieldError(
                 "reason",
-                f"a referral becoming {to} needs a reason, one of: {', '.join(reasons)}",
-                f"una remisión que pasa a {policy.label(to, 'es')} necesita un motivo, uno de:"
-                f" {', '.join(reasons)}",
+                text("store.reason_required", "en", to=to, reasons=", ".join(reasons)),
+                text(
+                    "store.reason_required",
+                    "es",
+                    to=policy.label(to, "es"),
+                    reasons=", ".join(reasons),
+                ),
             )
         return
     if reason not in reasons:
-        listed = ", ".join(reasons) if reasons else "none"
+        english, spanish = (
+            ", ".join(reasons) if reasons else text("store.no_reasons", language)
+            for language in ("en", "es")
+        )
         raise InvalidFieldError(
             "reason",
-            f"not a reason for becoming {to}; use one of: {listed}",
-            f"no es un motivo para pasar a {policy.label(to, 'es')}; use uno de:"
-            f" {', '.join(reasons) if reasons else 'ninguno'}",
+            text("store.not_a_reason", "en", to=to, reasons=english),
+            text("store.not_a_reason", "es", to=policy.label(to, "es"), reasons=spanish),
         )

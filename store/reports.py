@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from texts import both
+
 from .database import Database
 from .errors import InvalidFieldError
 from .lifecycle import referral_policy
@@ -124,7 +126,7 @@ class Reports:
         """Open referrals whose last step is more than ``older_than_days`` days old, oldest
         first: where referrals get stuck."""
         if older_than_days < 0:
-            raise InvalidFieldError("older_than_days", "must be 0 or more", "debe ser 0 o más")
+            raise InvalidFieldError("older_than_days", *both("store.not_negative"))
         cutoff = (now or utc_now()) - timedelta(days=older_than_days)
         policy = referral_policy()
         rows = []

@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import RuleBase, RuleBaseDocuments, RuleBaseError, diff_rule_bases
+from texts import N_, both, text
 
 from . import trail
 from .database import Database
@@ -64,12 +65,13 @@ OPEN, SUBMITTED, APPROVED, PUBLISHED, WITHDRAWN = (
     "published",
     "withdrawn",
 )
-_STATUS_ES = {
-    OPEN: "abierto",
-    SUBMITTED: "enviado a aprobación",
-    APPROVED: "aprobado",
-    PUBLISHED: "publicado",
-    WITHDRAWN: "retirado",
+#: How a person reads each status of a draft.
+_STATUS_TEXT = {
+    OPEN: N_("store.draft_status.open"),
+    SUBMITTED: N_("store.draft_status.submitted"),
+    APPROVED: N_("store.draft_status.approved"),
+    PUBLISHED: N_("store.draft_status.published"),
+    WITHDRAWN: N_("store.draft_status.withdrawn"),
 }
 
 
@@ -212,7 +214,7 @@ class RuleBases:
         with self.db.read() as session:
             head = session.get(PublishedHeadRow, 1)
             if head is None:
-                raise NotFoundError("published version", "ninguna versión publicada", "-")
+                raise NotFoundError(*both("store.nothing_published"))
             row = session.get(VersionRow, head.hash)
             assert row is not None
             return head.seq, row.hash, RuleBaseDocuments.from_json(row.content)
@@ -261,7 +263,7 @@ class RuleBases:
             if source == "published":
                 head = session.get(PublishedHeadRow, 1)
                 if head is None:
-                    raise NotFoundError("published version", "ninguna versión publicada", "-")
+                    raise NotFoundError(*both("store.nothing_published"))
                 row = session.get(VersionRow, head.hash)
                 assert row is not None
             else:
@@ -325,15 +327,10 @@ class RuleBases:
         (an edit must say what it was based on).
         """
         if revision is None:
-            raise PreconditionFailedError(
-                "say which revision of the draft this edit is based on: send If-Match with the"
-                " draft's ETag (GET the draft or the rule first)",
-                "indique en qué revisión del borrador se basa esta edición: envíe If-Match con"
-                " la ETag del borrador (obtenga antes el borrador o la regla con GET)",
-            )
+            raise PreconditionFailedError(*both("store.draft_revision_required"))
         with self.db.write() as session:
             row = self._draft_row(session, draft_id)
-            self._expect(row, OPEN, "edited", "editarse")
+            self._expect(row, OPEN, N_("store.draft_cannot_be_edited"))
             if row.revision != revision:
                 raise _stale(row)
             before = RuleBaseDocuments.from_json(row.content)
@@ -371,7 +368,7 @@ class RuleBases:
         """Send an open draft for approval; its content is frozen until approved or sent back."""
         with self.db.write() as session:
             row = self._draft_row(session, draft_id)
-            self._expect(row, OPEN, "submitted", "enviarse a aprobación")
+            self._expect(row, OPEN, N_("store.draft_cannot_be_submitted"))
             row.status, row.submitted_by, row.submitted_at = SUBMITTED, actor, utc_now()
             trail.append(
                 session,
@@ -387,7 +384,7 @@ class RuleBases:
         reason = _message(reason, "reason")
         with self.db.write() as session:
             row = self._draft_row(session, draft_id)
-            self._expect(row, SUBMITTED, "sent back", "devolverse")
+            self._expect(row, SUBMITTED, N_("store.draft_cannot_be_sent_back"))
             row.status = OPEN
             trail.append(
                 session, actor=actor, action="changes_requested", subject=draft_id, reason=reason
@@ -398,7 +395,7 @@ class RuleBases:
         with self.db.write() as session:
             row = self._draft_row(session, draft_id)
             if row.status not in (OPEN, SUBMITTED, APPROVED):
-                self._expect(row, OPEN, "withdrawn", "retirarse")
+                self._expect(row, OPEN, N_("store.draft_cannot_be_withdrawn"))
             row.status = WITHDRAWN
             trail.append(
                 session, actor=actor, action="draft_withdrawn", subject=draft_id, reason=reason
@@ -411,11 +408,8 @@ class RuleBases:
             row = self._draft_row(session, draft_id)
             editors = json.loads(row.editors)
             if actor == row.author or actor in editors:
-                raise PermissionDeniedError(
-                    "a draft is approved by someone who neither wrote nor edited it",
-                    "un borrador lo aprueba alguien que no lo escribió ni lo editó",
-                )
-            self._expect(row, SUBMITTED, "approved", "aprobarse")
+                raise PermissionDeniedError(*both("store.four_eyes"))
+            self._expect(row, SUBMITTED, N_("store.draft_cannot_be_approved"))
             documents = RuleBaseDocuments.from_json(row.content)
             base = _checked(documents)
             if session.get(VersionRow, base.hash) is None:
@@ -449,27 +443,15 @@ class RuleBases:
         on the frozen content); with any, an ``override_reason`` is required and kept.
         """
         if failing_cases and not (override_reason and override_reason.strip()):
-            raise ConflictError(
-                f"{len(failing_cases)} protocol case(s) fail with this draft; fix them, or"
-                " publish with an override and a written reason",
-                f"{len(failing_cases)} caso(s) de protocolo fallan con este borrador;"
-                " corríjalos, o publique con una excepción y un motivo escrito",
-            )
+            raise ConflictError(*both("store.cases_fail", count=len(failing_cases)))
         with self.db.write() as session:
             head = session.execute(
                 self.db.lock(session, select(PublishedHeadRow).where(PublishedHeadRow.id == 1))
             ).scalar_one()
             row = self._draft_row(session, draft_id)
-            self._expect(row, APPROVED, "published", "publicarse")
+            self._expect(row, APPROVED, N_("store.draft_cannot_be_published"))
             if row.base_hash != head.hash:
-                raise ConflictError(
-                    "the version in service changed since this draft was made from it;"
-                    " publishing it would undo that change: make a new draft from the"
-                    " published version",
-                    "la versión en servicio cambió desde que se hizo este borrador;"
-                    " publicarlo desharía ese cambio: haga un borrador nuevo desde la versión"
-                    " publicada",
-                )
+                raise ConflictError(*both("store.base_moved"))
             assert row.version_hash is not None
             row.status = PUBLISHED
             return self._publish(
@@ -499,17 +481,9 @@ class RuleBases:
             ).scalar_one()
             row = self._version_row(session, reference)
             if expected is not None and not head.hash.startswith(expected):
-                raise ConflictError(
-                    "another publication came first: the version in service is not the one"
-                    " expected; look again before publishing",
-                    "otra publicación se adelantó: la versión en servicio no es la esperada;"
-                    " revise antes de publicar",
-                )
+                raise ConflictError(*both("store.publication_raced"))
             if row.hash == head.hash:
-                raise ConflictError(
-                    "this version is already the one in service",
-                    "esta versión ya es la que está en servicio",
-                )
+                raise ConflictError(*both("store.already_in_service"))
             return self._publish(session, row.hash, "rollback", actor, reason, None, None, head)
 
     # -- internals ----------------------------------------------------------------------------
@@ -618,11 +592,11 @@ class RuleBases:
     @staticmethod
     def _version_row(session: Session, reference: str) -> VersionRow:
         if not _HASH.fullmatch(reference):
-            raise NotFoundError("version", "ninguna versión", reference[:64])
+            raise NotFoundError(*both("store.no_version", id=reference[:64]))
         if len(reference) == 64:
             row = session.get(VersionRow, reference)
             if row is None:
-                raise NotFoundError("version", "ninguna versión", reference)
+                raise NotFoundError(*both("store.no_version", id=reference))
             return row
         rows = (
             session.execute(select(VersionRow).where(VersionRow.hash.startswith(reference)))
@@ -631,28 +605,28 @@ class RuleBases:
         )
         if len(rows) != 1:
             if rows:
-                raise InvalidRequestError(
-                    f"'{reference}' starts more than one version's hash; give more of it",
-                    f"'{reference}' es el comienzo del hash de varias versiones; dé más caracteres",
-                )
-            raise NotFoundError("version", "ninguna versión", reference)
+                raise InvalidRequestError(*both("store.ambiguous_version", reference=reference))
+            raise NotFoundError(*both("store.no_version", id=reference))
         return rows[0]
 
     @staticmethod
     def _draft_row(session: Session, draft_id: str) -> DraftRow:
         row = session.get(DraftRow, draft_id) if len(draft_id) <= 32 else None
         if row is None:
-            raise NotFoundError("draft", "ningún borrador", draft_id[:32])
+            raise NotFoundError(*both("store.no_draft", id=draft_id[:32]))
         return row
 
     @staticmethod
-    def _expect(row: DraftRow, status: str, verb: str, verb_es: str) -> None:
+    def _expect(row: DraftRow, status: str, refusal: str) -> None:
+        """Refuse, with the text ``refusal``, an action on a draft that is not ``status``."""
         if row.status != status:
-            raise ConflictError(
-                f"draft {row.id} is {row.status}; only a draft that is {status} can be {verb}",
-                f"el borrador {row.id} está {_STATUS_ES[row.status]}; solo un borrador"
-                f" {_STATUS_ES[status]} puede {verb_es}",
+            english, spanish = (
+                text(
+                    refusal, language, draft=row.id, status=text(_STATUS_TEXT[row.status], language)
+                )
+                for language in ("en", "es")
             )
+            raise ConflictError(english, spanish)
 
     @staticmethod
     def _info(row: VersionRow, head: PublishedHeadRow | None) -> VersionInfo:
@@ -688,20 +662,14 @@ class RuleBases:
 
 def _stale(row: DraftRow) -> PreconditionFailedError:
     return PreconditionFailedError(
-        f"draft {row.id} was changed by someone else (now at revision {row.revision}); get it"
-        " again and redo your edit on the new revision",
-        f"otra persona cambió el borrador {row.id} (ahora en la revisión {row.revision});"
-        " obténgalo de nuevo y rehaga su edición sobre la revisión nueva",
+        *both("store.draft_changed", draft=row.id, revision=row.revision)
     )
 
 
-def _message(text: str | None, field: str = "message") -> str:
-    value = (text or "").strip()
+def _message(written: str | None, field: str = "message") -> str:
+    value = (written or "").strip()
     if not value or len(value) > 2000:
-        raise InvalidRequestError(
-            f"{field}: say in 1 to 2,000 characters what this is and why",
-            f"{field}: diga en 1 a 2.000 caracteres qué es esto y por qué",
-        )
+        raise InvalidRequestError(*both("store.explain", field=field))
     return value
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import update
 
+from texts import both
+
 from .database import Database
 from .errors import NotFoundError
 from .models import SimulationRow, utc_now
@@ -25,10 +27,12 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 #: A simulation not heard from for this long was cut short (its process stopped). The process
 #: keeps its simulations alive while it holds them (see :meth:`Simulations.touch`).
 STALE_AFTER = timedelta(seconds=60)
-_INTERRUPTED = {
-    "message": "the service stopped before the simulation finished; run it again",
-    "message_es": "el servicio se detuvo antes de terminar la simulación; ejecútela de nuevo",
-}
+
+
+def _interrupted() -> dict[str, str]:
+    """What a person reads of a simulation cut short by the service stopping."""
+    message, message_es = both("store.simulation_interrupted")
+    return {"message": message, "message_es": message_es}
 
 
 @dataclass(frozen=True)
@@ -142,14 +146,14 @@ class Simulations:
         with self.db.read() as session:
             row = session.get(SimulationRow, simulation_id) if len(simulation_id) <= 32 else None
             if row is None:
-                raise NotFoundError("simulation", "ninguna simulación", simulation_id[:32])
+                raise NotFoundError(*both("store.no_simulation", id=simulation_id[:32]))
             return _info(row)
 
 
 def _info(row: SimulationRow) -> SimulationInfo:
     status, error = row.status, json.loads(row.error) if row.error else None
     if status in (QUEUED, RUNNING) and utc_now() - row.updated_at > STALE_AFTER:
-        status, error = FAILED, _INTERRUPTED
+        status, error = FAILED, _interrupted()
     return SimulationInfo(
         id=row.id,
         draft_id=row.draft_id,

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from texts import both
+
 from .models import TrailEventRow, TrailHeadRow, utc_now
 
 __all__ = ["GENESIS", "TrailEvent", "TrailVerdict", "append", "events", "verify"]
@@ -207,22 +209,19 @@ def verify(session: Session) -> TrailVerdict:
             return _broken(
                 count,
                 row.seq,
-                f"event {row.seq} was altered after it was written",
-                f"el evento {row.seq} fue alterado después de escribirse",
+                *both("store.trail_altered", seq=row.seq),
             )
         if event.seq != expected_seq:
             return _broken(
                 count,
                 expected_seq,
-                f"event {expected_seq} is missing: the trail jumps to {event.seq}",
-                f"falta el evento {expected_seq}: el registro salta al {event.seq}",
+                *both("store.trail_gap", seq=expected_seq, next=event.seq),
             )
         if event.prev_hash != previous:
             return _broken(
                 count,
                 event.seq,
-                f"event {event.seq} does not follow the event before it (removed or replaced)",
-                f"el evento {event.seq} no sigue al anterior (eliminado o reemplazado)",
+                *both("store.trail_unlinked", seq=event.seq),
             )
         recomputed = event_hash(
             event.seq,
@@ -239,8 +238,7 @@ def verify(session: Session) -> TrailVerdict:
             return _broken(
                 count,
                 event.seq,
-                f"event {event.seq} was altered after it was written",
-                f"el evento {event.seq} fue alterado después de escribirse",
+                *both("store.trail_altered", seq=event.seq),
             )
         previous = event.hash
         expected_seq += 1
@@ -250,10 +248,7 @@ def verify(session: Session) -> TrailVerdict:
         return _broken(
             count,
             count + 1,
-            f"the trail ends at event {count} but its head records event {head.seq}:"
-            " events at the end were removed",
-            f"el registro termina en el evento {count} pero su cabecera registra el evento"
-            f" {head.seq}: se eliminaron eventos del final",
+            *both("store.trail_cut", last=count, head=head.seq),
         )
     return TrailVerdict(True, count)
 
