@@ -133,11 +133,12 @@ def log_in(page: Page, site: Site, who: str, path: str = "/") -> None:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Keep the current screen as ``name``.png among the artifacts (the README's pictures)."""
+    """Keep the current window (1280×900) as ``name``.png among the artifacts; the README's
+    pictures in docs/screenshots are these."""
     shots = ARTIFACTS / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     target = shots / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
+    page.screenshot(path=str(target))  # the window as a person sees it, for the README
     return target
 
 

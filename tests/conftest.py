@@ -14,6 +14,9 @@ from pathlib import Path
 
 import hypothesis.core
 import pytest
+
+# The browser tests' fixtures, defined once for the whole session (one Chromium, one server).
+from browser_pages import browser, page, playwright_driver, site
 from hypothesis import HealthCheck, settings
 from hypothesis.vendor import pretty
 from sqlalchemy import create_engine, make_url, text
@@ -35,6 +38,9 @@ settings.register_profile(
 )
 # HYPOTHESIS_PROFILE=deep runs the property tests 20x longer (for scheduled runs).
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+__all__ = ["browser", "page", "playwright_driver", "site"]
 
 
 @cache

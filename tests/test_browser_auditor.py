@@ -7,19 +7,13 @@ import re
 
 from browser_pages import (
     Site,
-    browser,
     log_in,
-    page,
-    playwright_driver,
     screenshot,
     serious_accessibility_violations,
-    site,
 )
 from playwright.sync_api import Page, expect
 
 from api.case_schemas import CASE_REQUEST
-
-__all__ = ["browser", "page", "playwright_driver", "site"]
 
 
 def _bearer(site: Site, who: str) -> dict[str, str]:

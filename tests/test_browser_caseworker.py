@@ -8,18 +8,12 @@ import re
 
 from browser_pages import (
     Site,
-    browser,
     first_render_seconds,
     log_in,
-    page,
-    playwright_driver,
     screenshot,
     serious_accessibility_violations,
-    site,
 )
 from playwright.sync_api import Page, expect
-
-__all__ = ["browser", "page", "playwright_driver", "site"]
 
 #: The rule base's service for a bed tonight, and the network's Hogar de Paso in Cúcuta.
 SHELTER = "HUM_TEMPORARY_SHELTER"

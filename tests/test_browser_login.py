@@ -6,16 +6,10 @@ import re
 
 from browser_pages import (
     Site,
-    browser,
     log_in,
-    page,
-    playwright_driver,
     serious_accessibility_violations,
-    site,
 )
 from playwright.sync_api import Page, expect
-
-__all__ = ["browser", "page", "playwright_driver", "site"]
 
 
 def test_a_wrong_token_is_refused_and_a_right_one_opens_the_home_page(

@@ -10,19 +10,13 @@ from urllib.parse import urlsplit
 
 from browser_pages import (
     Site,
-    browser,
     log_in,
-    page,
-    playwright_driver,
     screenshot,
     serious_accessibility_violations,
-    site,
 )
 from playwright.sync_api import Page, expect
 
 from servers import call
-
-__all__ = ["browser", "page", "playwright_driver", "site"]
 
 
 def served(site: Site, who: str, path: str) -> Any:
