@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine import RuleBaseDocuments, RuleBaseError, default_rules_dir
 from store import IdentityCipher, Store, StoreError
+from texts import both
 
 from .settings import Settings
 
@@ -78,12 +79,10 @@ def prepare(settings: Settings, store: Store, *, bootstrap: bool = True) -> Star
     except RuleBaseError as error:
         report.refused = [str(problem) for problem in error.problems]
         if not has_version:
+            # The problems are listed in English in both: they quote the rule files.
+            problems = "\n".join(f"  {p}" for p in report.refused)
             raise StartupError(
-                f"the rule files in {folder.name}/ were refused and the store has no published"
-                " version to fall back on:\n" + "\n".join(f"  {p}" for p in report.refused),
-                f"los archivos de reglas de {folder.name}/ fueron rechazados y el almacén no tiene"
-                " una versión publicada a la que recurrir:\n"
-                + "\n".join(f"  {p}" for p in report.refused),
+                *both("api.startup_rules_refused", folder=folder.name, problems=problems)
             ) from None
     else:
         if not has_version:
