@@ -75,8 +75,8 @@ FORMAT_WORDS = frozenset(
     }
 )
 #: English words that are also everyday Spanish ("use uno de estos": usted form of *usar*;
-#: "base de reglas", "fecha real", "dirección web").
-SHARED_WORDS = frozenset({"use", "real", "base", "web"})
+#: "base de reglas", "fecha real", "dirección web", "carácter de control").
+SHARED_WORDS = frozenset({"use", "real", "base", "web", "control"})
 
 #: Placeholders, and quoted names and values: not sentence words in either language.
 _NOT_WORDS = re.compile(r"\{[^}]*\}|'[^']*'|\"[^\"]*\"")
