@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,16 +118,10 @@ def announce(report: StartupReport, settings: Settings) -> None:
             report.differs[:12],
         )
     if report.admin_token:
-        sys.stderr.write(
-            "\n"
-            "    Ruta: this is a new store. An administrator 'admin' was created; its token\n"
-            "    is shown this once (Ruta keeps only its hash). Use it as\n"
-            "        Authorization: Bearer <token>\n"
-            "    and create tokens for people with `ruta users add NAME --role ROLE`.\n"
-            "    Almacén nuevo: se creó el administrador 'admin'; su token se muestra solo\n"
-            "    esta vez.\n"
-            "\n"
-            f"        {report.admin_token}\n"
-            "\n"
+        english, spanish = both("api.new_store_admin")
+        said = "\n\n".join(
+            textwrap.fill(words, 80, initial_indent="    ", subsequent_indent="    ")
+            for words in (english, spanish)
         )
+        sys.stderr.write(f"\n{said}\n\n        {report.admin_token}\n\n")
         sys.stderr.flush()
