@@ -107,3 +107,103 @@ def test_a_rule_missing_from_a_draft_is_a_404_in_both_languages(client: TestClie
     assert _texts(answer) == both("error.not_found.draft_rule", identifier="P99", draft=draft)
     english, spanish = _texts(answer)
     assert "P99" in english and "P99" in spanish and english != spanish
+
+
+#: Messages no other test quotes, as the API worded them before they moved to the catalogues:
+#: (key, values, English, Spanish). The wire wording must not change with the move.
+WORDED_BEFORE: list[tuple[str, dict[str, object], str, str]] = [
+    (
+        "error.conflict.no_roadmap",
+        {"path": "POST /v1/cases/{id}/recommendations"},
+        "the case has no roadmap yet: ask for one (POST /v1/cases/{id}/recommendations)"
+        " before referring",
+        "el caso aún no tiene hoja de ruta: solicítela (POST /v1/cases/{id}/recommendations)"
+        " antes de remitir",
+    ),
+    (
+        "error.invalid_request.not_recommended",
+        {"receipt": 3, "service": "HUM_EMERGENCY_KIT", "services": "A, B"},
+        "the case's latest roadmap (receipt 3) does not recommend HUM_EMERGENCY_KIT;"
+        " it recommends: A, B",
+        "la última hoja de ruta del caso (recibo 3) no recomienda HUM_EMERGENCY_KIT;"
+        " recomienda: A, B",
+    ),
+    (
+        "error.invalid_request.nothing_recommended",
+        {"receipt": 3, "service": "X"},
+        "the case's latest roadmap (receipt 3) does not recommend X; it recommends: nothing",
+        "la última hoja de ruta del caso (recibo 3) no recomienda X; recomienda: nada",
+    ),
+    (
+        "error.invalid_request.institution_without_service",
+        {"institution": "inst-1", "service": "X"},
+        "no institution inst-1 of the network offers X; GET /v1/institutions?service=X lists"
+        " those that do",
+        "ninguna institución inst-1 de la red ofrece X; GET /v1/institutions?service=X lista"
+        " las que sí",
+    ),
+    (
+        "error.invalid_transition.allowed",
+        {"statuses": "sent, closed"},
+        "allowed: sent, closed",
+        "permitidos: sent, closed",
+    ),
+    ("error.invalid_transition.none", {}, "allowed: none", "permitidos: ninguno"),
+    (
+        "error.precondition_required.referral",
+        {},
+        "send If-Match with the referral's ETag (from GET), so a change never overwrites"
+        " someone else's",
+        "envíe If-Match con la ETag de la remisión (de GET), para que un cambio nunca"
+        " sobrescriba el de otra persona",
+    ),
+    (
+        "error.precondition_failed.case",
+        {},
+        "If-Match does not name a revision of this case; GET it and use its ETag",
+        "If-Match no nombra una revisión del caso; obténgalo con GET y use su ETag",
+    ),
+    (
+        "error.invalid_request.municipality_filter",
+        {},
+        "not a DIVIPOLA municipality code (5 digits, e.g. 54 or 54001)",
+        "no es un código DIVIPOLA de municipio (5 dígitos, p. ej. 54 o 54001)",
+    ),
+    (
+        "error.audit_not_ready.queued",
+        {},
+        "the audit is queued: its report is ready when its status is done",
+        "la auditoría está en cola: su informe estará listo cuando su estado sea done",
+    ),
+    (
+        "error.invalid_audit_input.one_suite",
+        {"files": "files"},
+        "give exactly one suite: cases (true) or files {name: YAML text}",
+        "indique exactamente una batería: cases (true) o files {nombre: texto YAML}",
+    ),
+    (
+        "error.invalid_request.one_population",
+        {"synthetic": "synthetic"},
+        "give exactly one population: profiles, cases (true) or synthetic {size, seed}",
+        "indique exactamente una población: profiles, cases (true) o synthetic {size, seed}",
+    ),
+    (
+        "error.not_found.draft_service",
+        {"draft": "d1", "code": "X"},
+        "no service in the catalogue of draft d1 with id 'X'",
+        "no existe ningún servicio en el catálogo del borrador d1 con el identificador 'X'",
+    ),
+    (
+        "batch.csv_unreadable",
+        {"line": 7},
+        "the CSV cannot be read at line 7: check its quotes, separators and cell sizes",
+        "el CSV no puede leerse en la línea 7: revise comillas, separadores y tamaño de las celdas",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "values", "english", "spanish"), WORDED_BEFORE)
+def test_the_move_to_the_catalogues_kept_the_wording(
+    key: str, values: dict[str, object], english: str, spanish: str
+) -> None:
+    assert both(key, **values) == (english, spanish)
