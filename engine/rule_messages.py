@@ -184,12 +184,31 @@ class RuleMessage:
             raise KeyError(f"no rule-base message of type {self.type!r}")
 
     def render(self, lang: str = "en") -> str:
-        """The message in ``lang`` (``"en"`` or ``"es"``; anything else gives English)."""
-        template = CATALOGUES.get(lang, ENGLISH)[self.type]
-        return _PLACEHOLDER.sub(lambda found: _text(self.ctx[found[1]], lang), template)
+        """The message in ``lang`` (``"en"`` or ``"es"``; anything else gives English).
+
+        A guess for an unknown name (``ctx["hint"]``, from :func:`did_you_mean`) picks the
+        type's whole sentence with the guess, so a translator sees each sentence entire."""
+        lang = lang if lang in CATALOGUES else "en"
+        template = CATALOGUES[lang][self.type]
+        values = dict(self.ctx)
+        hint = values.get("hint")
+        if self.type in _GUESSES and isinstance(hint, RuleMessage):
+            template = text(_GUESSES[self.type], lang)
+            values["suggestion"] = hint.ctx["suggestion"]
+        return _PLACEHOLDER.sub(lambda found: _text(values[found[1]], lang), template)
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+#: The types that name an unknown thing, and their sentence with a guess ``{suggestion}``.
+_GUESSES: Final[Mapping[str, str]] = {
+    "unknown_key": N_("rule.unknown_key_did_you_mean"),
+    "value_not_allowed": N_("rule.value_not_allowed_did_you_mean"),
+    "unknown_field": N_("rule.unknown_field_did_you_mean"),
+    "choice_value_not_allowed": N_("rule.choice_value_not_allowed_did_you_mean"),
+    "unknown_service": N_("rule.unknown_service_did_you_mean"),
+}
 
 
 def _text(value: Any, lang: str) -> str:
@@ -198,11 +217,13 @@ def _text(value: Any, lang: str) -> str:
 
 def rule_fault(type_: str, **ctx: Any) -> PydanticCustomError:
     """The error a rule-format check raises: pydantic reports it under ``type_`` with ``ctx``,
-    its English message as the text, and the loader renders it in every language."""
-    RuleMessage(type_, ctx)  # a type not in the catalogues is a programming error: fail here
-    return PydanticCustomError(type_, ENGLISH[type_], ctx)
+    its English sentence as the text, and the loader renders it in every language."""
+    # A type not in the catalogues is a programming error: RuleMessage fails here.
+    return PydanticCustomError(type_, RuleMessage(type_, ctx).render("en"), ctx)
 
 
 def did_you_mean(suggestion: str | None) -> RuleMessage | str:
-    """The "(did you mean 'age'?)" that follows an unknown name, or nothing without a guess."""
+    """The guess for an unknown name (``age`` for ``agee``), given as ``hint`` to a message
+    that names an unknown thing, or nothing without a guess. Rendered alone it is the
+    "(did you mean 'age'?)" that follows the name."""
     return RuleMessage("did_you_mean", {"suggestion": suggestion}) if suggestion else ""
