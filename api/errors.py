@@ -3,7 +3,9 @@
 ``{"error": {"code", "message", "message_es", "problems": [{"field", "message", "message_es"}],
 "correlation_id"?}}``: ``code`` is stable for programs, the messages are for people, in English
 and Spanish. A profile never appears in an error body or a log line: problems name fields and
-say what was expected, never what was sent.
+say what was expected, never what was sent. The words are the catalogues' (:mod:`texts`), keyed
+by the situation (``error.<code>.<situation>``), so a translator changes them without touching
+this module; each code also has a short title (``error.<code>``, :func:`error_title`).
 """
 
 from __future__ import annotations
