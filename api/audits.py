@@ -28,6 +28,7 @@ from audit import (
 )
 from engine import RuleBase, default_rules_dir
 from store import AuditInfo
+from texts import both
 
 from .audit_schemas import AuditRequest
 from .errors import AuditInputError
@@ -40,11 +41,7 @@ _log = logging.getLogger("ruta.audits")
 
 def _suite(state: ServiceState, asked: AuditRequest) -> tuple[str, list[str], list[SuiteCase]]:
     if bool(asked.cases) == bool(asked.files):
-        raise AuditInputError(
-            "body",
-            "give exactly one suite: cases (true) or files {name: YAML text}",
-            "indique exactamente una batería: cases (true) o files {nombre: texto YAML}",
-        )
+        raise AuditInputError("body", *both("error.invalid_audit_input.one_suite", files="files"))
     limit = state.settings.max_audit_cases
     try:
         if asked.files:
@@ -57,9 +54,7 @@ def _suite(state: ServiceState, asked: AuditRequest) -> tuple[str, list[str], li
         raise AuditInputError("files", error.message, error.message_es) from None
     if len(cases) > limit:
         raise AuditInputError(
-            "files",
-            f"at most {limit} cases per audit (setting RUTA_MAX_AUDIT_CASES)",
-            f"como máximo {limit} casos por auditoría (ajuste RUTA_MAX_AUDIT_CASES)",
+            "files", *both("error.invalid_audit_input.too_many_cases", limit=limit)
         )
     return source, names, cases
 
@@ -92,9 +87,7 @@ async def start_audit(state: ServiceState, asked: AuditRequest, actor: str) -> A
         unknown = sorted(set(asked.rules or ()) - {rule.id for rule in rule_base.rules})
         if unknown:
             raise AuditInputError(
-                "rules",
-                f"no rule {', '.join(unknown)} in this rule base",
-                f"no hay regla {', '.join(unknown)} en esta base de reglas",
+                "rules", *both("error.invalid_audit_input.unknown_rules", rules=", ".join(unknown))
             )
         info = state.store.audits.create(
             rule_base_hash=version,
@@ -138,10 +131,6 @@ def _run(
         state.store.audits.fail(audit_id, error.message, error.message_es)
     except Exception as error:  # recorded for the auditor who asked
         _log.error("audit %s failed: %s", audit_id, type(error).__name__)
-        state.store.audits.fail(
-            audit_id,
-            f"the audit failed ({type(error).__name__}); ask for it again or report it",
-            f"la auditoría falló ({type(error).__name__}); solicítela de nuevo o infórmelo",
-        )
+        state.store.audits.fail(audit_id, *both("api.audit_failed", failure=type(error).__name__))
     finally:
         state.held.release("audit", audit_id)

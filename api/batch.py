@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from engine import PRIORITY_LABELS, FieldProblem, Priority, ProfileError, RuleEngine
+from texts import text
 
 from .sheets import SheetRow, profile_from_row
 
@@ -42,12 +43,17 @@ class HeaderStyle(StrEnum):
     LABELS = "labels"
 
 
-#: The answer's own columns, by header style and language.
-_OWN_COLUMNS: Mapping[str, tuple[str, str, str]] = {
-    "codes": ("row", "rule_base_version", "errors"),
-    "es": ("fila", "versión de la base de reglas", "errores"),
-    "en": ("row", "rule base version", "errors"),
-}
+#: The answer's own columns headed by codes (stable, for programs).
+_CODE_COLUMNS: tuple[str, str, str] = ("row", "rule_base_version", "errors")
+
+
+def _own_columns(lang: str) -> tuple[str, str, str]:
+    """The answer's own columns named in ``lang``, for people."""
+    return (
+        text("batch.column.row", lang),
+        text("batch.column.rule_base_version", lang),
+        text("batch.column.errors", lang),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,10 @@ def answer_header(
     version, one per service of the catalogue, errors."""
     services = engine.rule_base.catalogue.services
     if style is HeaderStyle.CODES:
-        row, version, errors = _OWN_COLUMNS["codes"]
+        row, version, errors = _CODE_COLUMNS
         titles = [s.code for s in services]
     else:
-        row, version, errors = _OWN_COLUMNS[lang]
+        row, version, errors = _own_columns(lang)
         labels = [s.label.get(lang) for s in services]
         twice = {label for label, count in Counter(labels).items() if count > 1}
         # Two services sharing a label would give two columns of one name: add the code.

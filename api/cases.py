@@ -17,6 +17,7 @@ from pydantic_core import to_json
 
 from engine import RuleEngine
 from store import CaseInfo, InvalidFieldError, Principal, ReceiptInfo
+from texts import N_, both
 
 from .errors import ConflictApiError
 from .recommend import recommendation
@@ -132,27 +133,32 @@ def check_referral(
     that offers it; otherwise the error naming what is wrong."""
     if receipt is None:
         raise ConflictApiError(
-            "the case has no roadmap yet: ask for one (POST /v1/cases/{id}/recommendations)"
-            " before referring",
-            "el caso aún no tiene hoja de ruta: solicítela (POST /v1/cases/{id}/recommendations)"
-            " antes de remitir",
+            N_("error.conflict.no_roadmap"), path="POST /v1/cases/{id}/recommendations"
         )
     given = {s["code"]: s for s in receipt.answer.get("services", [])}
     if service not in given:
-        raise InvalidFieldError(
-            "service",
-            f"the case's latest roadmap (receipt {receipt.number}) does not recommend {service};"
-            f" it recommends: {', '.join(given) or 'nothing'}",
-            f"la última hoja de ruta del caso (recibo {receipt.number}) no recomienda {service};"
-            f" recomienda: {', '.join(given) or 'nada'}",
-        )
+        if given:
+            message = both(
+                "error.invalid_request.not_recommended",
+                receipt=receipt.number,
+                service=service,
+                services=", ".join(given),
+            )
+        else:
+            message = both(
+                "error.invalid_request.nothing_recommended",
+                receipt=receipt.number,
+                service=service,
+            )
+        raise InvalidFieldError("service", *message)
     institution = state.network.institutions.get(institution_id)
     if institution is None or service not in institution.services:
         raise InvalidFieldError(
             "institution_id",
-            f"no institution {institution_id} of the network offers {service}; GET"
-            f" /v1/institutions?service={service} lists those that do",
-            f"ninguna institución {institution_id} de la red ofrece {service}; GET"
-            f" /v1/institutions?service={service} lista las que sí",
+            *both(
+                "error.invalid_request.institution_without_service",
+                institution=institution_id,
+                service=service,
+            ),
         )
     return str(given[service]["area"])

@@ -3,7 +3,9 @@
 ``{"error": {"code", "message", "message_es", "problems": [{"field", "message", "message_es"}],
 "correlation_id"?}}``: ``code`` is stable for programs, the messages are for people, in English
 and Spanish. A profile never appears in an error body or a log line: problems name fields and
-say what was expected, never what was sent.
+say what was expected, never what was sent. The words are the catalogues' (:mod:`texts`), keyed
+by the situation (``error.<code>.<situation>``), so a translator changes them without touching
+this module; each code also has a short title (``error.<code>``, :func:`error_title`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import EngineUnavailableError, ProfileError, RutaEngineError
-from engine.messages import bilingual
 from network import NetworkError, UnknownPlaceError
 from store import (
     ConflictError,
@@ -36,11 +37,13 @@ from store import (
 from store import (
     NotFoundError as StoreNotFoundError,
 )
+from texts import N_, both, text
 
 from .messages import request_problem
 
 __all__ = [
     "ENGINE_UNAVAILABLE",
+    "ERROR_TITLES",
     "RETRY_AFTER_SECONDS",
     "AuditInputError",
     "AuditNotReadyError",
@@ -57,6 +60,7 @@ __all__ = [
     "UnexpectedErrorMiddleware",
     "UnknownFilterError",
     "error_body",
+    "error_title",
     "install_error_handlers",
     "invalid_profile_body",
 ]
@@ -94,26 +98,24 @@ class RutaApiError(StarletteHTTPException):
 
 
 class NotFoundError(RutaApiError):
-    """A rule or institution asked for by an id that is not in service."""
+    """A rule, institution or service asked for by an id that is not in service. ``key`` is
+    the catalogue text saying what was not found (``error.not_found.rule``), filled from
+    ``values`` (the id asked for: policy data, never a returnee's)."""
 
     code = "not_found"
 
-    def __init__(self, what: str, what_es: str, identifier: str, listing: str) -> None:
-        super().__init__(
-            404,
-            f"no {what} with id '{identifier}'; GET {listing} lists them all",
-            f"no hay ninguna {what_es} con el identificador '{identifier}';"
-            f" GET {listing} las lista todas",
-        )
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(404, *both(key, **values))
 
 
 class UnknownFilterError(RutaApiError):
-    """A query filter naming something that does not exist, e.g. a misspelt service code."""
+    """A query filter naming something that does not exist, e.g. a misspelt service code;
+    ``key`` is the catalogue text saying what the filter should be."""
 
     code = "invalid_request"
 
-    def __init__(self, parameter: str, message: str, message_es: str) -> None:
-        super().__init__(422, message, message_es, field=f"query.{parameter}")
+    def __init__(self, parameter: str, key: str, **values: object) -> None:
+        super().__init__(422, *both(key, **values), field=f"query.{parameter}")
 
 
 class InvalidCsvError(RutaApiError):
@@ -127,12 +129,12 @@ class InvalidCsvError(RutaApiError):
 
 class ConflictApiError(RutaApiError):
     """The request does not fit the record's present state (e.g. a referral before any
-    roadmap); the message says what to do first."""
+    roadmap); the catalogue text ``key`` says what to do first."""
 
     code = "conflict"
 
-    def __init__(self, message: str, message_es: str) -> None:
-        super().__init__(409, message, message_es)
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(409, *both(key, **values))
 
 
 class NoOfficeError(RutaApiError):
@@ -141,13 +143,7 @@ class NoOfficeError(RutaApiError):
     code = "forbidden"
 
     def __init__(self) -> None:
-        super().__init__(
-            403,
-            "your account names no office, so it cannot work on cases; ask an administrator"
-            " (`ruta users add NAME --role caseworker --office OFFICE`)",
-            "su cuenta no tiene oficina, así que no puede trabajar con casos; pídala a un"
-            " administrador (`ruta users add NOMBRE --role caseworker --office OFICINA`)",
-        )
+        super().__init__(403, *both("error.forbidden.no_office"))
 
 
 class BatchLimitError(RutaApiError):
@@ -184,21 +180,16 @@ class AuditNotReadyError(RutaApiError):
     code = "audit_not_ready"
 
     def __init__(self, status: str) -> None:
-        if status == "failed":
-            message = "the audit failed, so it has no report; GET the audit for why"
-            message_es = (
-                "la auditoría falló y no tiene informe; consulte la auditoría para ver por qué"
-            )
-        else:
-            message = f"the audit is {status}: its report is ready when its status is done"
-            message_es = (
-                f"la auditoría está {_STATUS_ES.get(status, status)}: su informe estará listo"
-                " cuando su estado sea done"
-            )
-        super().__init__(409, message, message_es)
+        key = _NOT_READY.get(status, N_("error.audit_not_ready.status"))
+        super().__init__(409, *both(key, status=status))
 
 
-_STATUS_ES = {"queued": "en cola", "running": "en curso"}
+#: Why an audit has no report yet, by its status.
+_NOT_READY = {
+    "failed": N_("error.audit_not_ready.failed"),
+    "queued": N_("error.audit_not_ready.queued"),
+    "running": N_("error.audit_not_ready.running"),
+}
 
 
 class BodyTooLargeError(RutaApiError):
@@ -207,11 +198,7 @@ class BodyTooLargeError(RutaApiError):
     code = "body_too_large"
 
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            413,
-            f"the request body is over {limit} bytes; send fewer profiles per request",
-            f"el cuerpo de la solicitud supera {limit} bytes; envíe menos perfiles por solicitud",
-        )
+        super().__init__(413, *both("error.body_too_large.limit", limit=limit))
 
 
 class UnauthenticatedApiError(RutaApiError):
@@ -220,13 +207,7 @@ class UnauthenticatedApiError(RutaApiError):
     code = "unauthenticated"
 
     def __init__(self) -> None:
-        super().__init__(
-            401,
-            "send a valid API token: Authorization: Bearer TOKEN (an administrator creates one"
-            " with 'ruta users add')",
-            "envíe un token de API válido: Authorization: Bearer TOKEN (un administrador lo"
-            " crea con 'ruta users add')",
-        )
+        super().__init__(401, *both("error.unauthenticated.token"))
         self.headers = {"WWW-Authenticate": "Bearer"}
 
     def response(self) -> JSONResponse:
@@ -242,26 +223,18 @@ class ForbiddenError(RutaApiError):
 
     def __init__(self, permission: str, roles: list[str]) -> None:
         super().__init__(
-            403,
-            f"your role may not do this ({permission}); it needs one of: {', '.join(roles)}",
-            f"su rol no permite hacer esto ({permission}); se necesita uno de: {', '.join(roles)}",
+            403, *both("error.forbidden.role", permission=permission, roles=", ".join(roles))
         )
 
 
 class PreconditionRequiredError(RutaApiError):
-    """An edit of a draft without ``If-Match``: it could overwrite someone else's edit."""
+    """An edit of a draft, case or referral without ``If-Match``: it could overwrite someone
+    else's edit. ``key`` is the catalogue text naming the record's kind."""
 
     code = "precondition_required"
 
-    def __init__(self, what: str = "draft", what_es: str = "del borrador") -> None:
-        super().__init__(
-            428,
-            f"send If-Match with the {what}'s ETag (from GET), so a change never overwrites"
-            " someone else's",
-            f"envíe If-Match con la ETag {what_es} (de GET), para que un cambio nunca"
-            " sobrescriba el de otra persona",
-            field="header.if-match",
-        )
+    def __init__(self, key: str = N_("error.precondition_required.draft")) -> None:
+        super().__init__(428, *both(key), field="header.if-match")
 
 
 #: The HTTP status of each kind of store error.
@@ -290,8 +263,7 @@ def store_error_response(error: StoreError) -> JSONResponse:
         problems = [
             {
                 "field": "to",
-                "message": f"allowed: {', '.join(error.allowed) or 'none'}",
-                "message_es": f"permitidos: {', '.join(error.allowed) or 'ninguno'}",
+                **_allowed(error.allowed),
                 "allowed": list(error.allowed),
             }
         ]
@@ -313,37 +285,63 @@ def store_error_response(error: StoreError) -> JSONResponse:
     )
 
 
-#: Starlette's own HTTP errors (no route, wrong method): (code, English, Spanish).
-_STARLETTE: dict[int, tuple[str, str, str]] = {
-    404: (
-        "not_found",
-        "there is nothing at this address; the API's addresses are listed at /docs",
-        "no hay nada en esta dirección; las direcciones de la API están en /docs",
-    ),
-    405: (
-        "method_not_allowed",
-        "this address does not take this method; see /docs",
-        "esta dirección no admite este método; vea /docs",
-    ),
+def _allowed(allowed: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The problem of a refused change of status: the statuses it may go to from here."""
+    if not allowed:
+        message, message_es = both("error.invalid_transition.none")
+    else:
+        message, message_es = both("error.invalid_transition.allowed", statuses=", ".join(allowed))
+    return {"message": message, "message_es": message_es}
+
+
+#: Starlette's own HTTP errors (no route, wrong method): (code, catalogue key).
+_STARLETTE: dict[int, tuple[str, str]] = {
+    404: ("not_found", N_("error.not_found.address")),
+    405: ("method_not_allowed", N_("error.method_not_allowed.address")),
 }
+
+#: A short title of each error code the API answers with, for people (a page's heading over
+#: the message). The codes are stable; the titles are in the catalogues.
+ERROR_TITLES: dict[str, str] = {
+    "audit_not_ready": N_("error.audit_not_ready"),
+    "body_too_large": N_("error.body_too_large"),
+    "conflict": N_("error.conflict"),
+    "consent_required": N_("error.consent_required"),
+    "engine_error": N_("error.engine_error"),
+    "engine_unavailable": N_("error.engine_unavailable"),
+    "forbidden": N_("error.forbidden"),
+    "http_error": N_("error.http_error"),
+    "internal_error": N_("error.internal_error"),
+    "invalid_audit_input": N_("error.invalid_audit_input"),
+    "invalid_profile": N_("error.invalid_profile"),
+    "invalid_request": N_("error.invalid_request"),
+    "invalid_rule_base": N_("error.invalid_rule_base"),
+    "invalid_transition": N_("error.invalid_transition"),
+    "method_not_allowed": N_("error.method_not_allowed"),
+    "not_found": N_("error.not_found"),
+    "precondition_failed": N_("error.precondition_failed"),
+    "precondition_required": N_("error.precondition_required"),
+    "store_error": N_("error.store_error"),
+    "store_unavailable": N_("error.store_unavailable"),
+    "unauthenticated": N_("error.unauthenticated"),
+    "unknown_place": N_("error.unknown_place"),
+}
+
+
+def error_title(code: str, lang: str) -> str:
+    """The short title of an error ``code`` in ``lang``; an unknown code gets the title of
+    ``http_error`` (a request that could not be served)."""
+    return text(ERROR_TITLES.get(code, ERROR_TITLES["http_error"]), lang)
 
 
 #: How long a client waits before asking again after a 503: the engine rebuilds itself in
 #: milliseconds, within the call that failed.
 RETRY_AFTER_SECONDS = 1
 #: The 503 answered when the rule engine failed part-way and is rebuilding itself.
-ENGINE_UNAVAILABLE = (
-    "the rule engine failed while answering and is being restarted; nothing was decided for this"
-    " request: send it again in a moment",
-    "el motor de reglas falló al responder y se está reiniciando; no se decidió nada para esta"
-    " solicitud: envíela de nuevo en un momento",
-)
+ENGINE_UNAVAILABLE = both("error.engine_unavailable.retry")
 
-_INVALID_REQUEST = (
-    "the request is invalid; correct the fields listed",
-    "la solicitud no es válida; corrija los campos señalados",
-)
-_NOT_JSON = bilingual("json_invalid", None, "")
+_INVALID_REQUEST = both("error.invalid_request.fields")
+_NOT_JSON = both("problem.json_invalid")
 
 
 def error_body(
@@ -370,8 +368,7 @@ def invalid_profile_body(error: ProfileError) -> dict[str, Any]:
     field in both languages (fields are named, values never)."""
     return error_body(
         "invalid_profile",
-        "the profile is invalid; correct the fields listed",
-        "el perfil no es válido; corrija los campos señalados",
+        *both("error.invalid_profile.fields"),
         [
             {"field": p.field, "message": p.message, "message_es": p.message_es}
             for p in error.problems
@@ -412,11 +409,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UnknownPlaceError)
     async def _place(_: Request, error: UnknownPlaceError) -> JSONResponse:
-        body = error_body(
-            "unknown_place",
-            str(error),
-            "el lugar o el servicio pedido no existe en la red de instituciones aliadas",
-        )
+        # The network says in English what it could not find (a code, never personal data).
+        body = error_body("unknown_place", str(error), text("error.unknown_place.network", "es"))
         return JSONResponse(body, 422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -426,10 +420,10 @@ def install_error_handlers(app: FastAPI) -> None:
             problem = {"field": "body", "message": _NOT_JSON[0], "message_es": _NOT_JSON[1]}
             body = error_body("invalid_request", *_INVALID_REQUEST, [problem])
             return JSONResponse(body, 422)
-        code, message, message_es = _STARLETTE.get(
-            error.status_code,
-            ("http_error", str(error.detail), "la solicitud no pudo atenderse"),
-        )
+        code, key = _STARLETTE.get(error.status_code, ("http_error", N_("error.http_error.failed")))
+        message, message_es = both(key)
+        if code == "http_error":
+            message = str(error.detail)  # Starlette's own words, in English
         return JSONResponse(
             error_body(code, message, message_es), error.status_code, headers=error.headers
         )
@@ -474,9 +468,6 @@ class UnexpectedErrorMiddleware:
                 else "internal_error"
             )
             body = error_body(
-                kind,
-                "unexpected failure; quote the correlation id when reporting it",
-                "fallo inesperado; cite el identificador de correlación al informarlo",
-                correlation_id=correlation,
+                kind, *both("error.internal_error.correlation"), correlation_id=correlation
             )
             await JSONResponse(body, 500)(scope, receive, send)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from texts import both, text
+
 #: A man deported to Cúcuta two weeks ago, with no shelter and no money.
 RECOMMENDATION_REQUEST: Final[dict[str, Any]] = {
     "profile": {
@@ -424,24 +426,23 @@ GAPS: Final[list[dict[str, Any]]] = [
 ]
 
 
+def _messages(key: str, /, **values: object) -> dict[str, str]:
+    """An error's ``message`` and ``message_es``: the catalogue's text ``key``, as the API
+    words it."""
+    english, spanish = both(key, **values)
+    return {"message": english, "message_es": spanish}
+
+
 #: A profile with an impossible age and a misspelt field.
 INVALID_PROFILE: Final[dict[str, Any]] = {
     "error": {
         "code": "invalid_profile",
-        "message": "the profile is invalid; correct the fields listed",
-        "message_es": "el perfil no es válido; corrija los campos señalados",
+        **_messages("error.invalid_profile.fields"),
         "problems": [
-            {
-                "field": "age",
-                "message": "must be at most 120",
-                "message_es": "debe ser como máximo 120",
-            },
+            {"field": "age", **_messages("problem.less_than_equal", limit=120)},
             {
                 "field": "pregnat",
-                "message": "unknown field; the profile vocabulary has no such "
-                "field (did you mean 'pregnant'?)",
-                "message_es": "campo desconocido: el perfil no tiene este campo "
-                "(¿quiso decir 'pregnant'?)",
+                **_messages("profile.unknown_field_did_you_mean", suggestion="pregnant"),
             },
         ],
     }
@@ -452,13 +453,12 @@ INVALID_PROFILE: Final[dict[str, Any]] = {
 INVALID_REQUEST: Final[dict[str, Any]] = {
     "error": {
         "code": "invalid_request",
-        "message": "the request is invalid; correct the fields listed",
-        "message_es": "la solicitud no es válida; corrija los campos señalados",
+        **_messages("error.invalid_request.fields"),
         "problems": [
             {
                 "field": "lang",
-                "message": "must be one of 'es' or 'en'",
-                "message_es": "debe ser uno de 'es' o 'en'",
+                "message": text("problem.one_of", "en", expected="'es' or 'en'"),
+                "message_es": text("problem.one_of", "es", expected="'es' o 'en'"),
             }
         ],
     }
@@ -469,9 +469,7 @@ INVALID_REQUEST: Final[dict[str, Any]] = {
 NOT_FOUND: Final[dict[str, Any]] = {
     "error": {
         "code": "not_found",
-        "message": "no rule with id 'P99'; GET /v1/rules lists them all",
-        "message_es": "no hay ninguna regla con el identificador 'P99'; GET /v1/rules las lista"
-        " todas",
+        **_messages("error.not_found.rule", identifier="P99"),
         "problems": [],
     }
 }
@@ -481,9 +479,7 @@ NOT_FOUND: Final[dict[str, Any]] = {
 BODY_TOO_LARGE: Final[dict[str, Any]] = {
     "error": {
         "code": "body_too_large",
-        "message": "the request body is over 1000000 bytes; send fewer profiles per request",
-        "message_es": "el cuerpo de la solicitud supera 1000000 bytes; envíe menos perfiles"
-        " por solicitud",
+        **_messages("error.body_too_large.limit", limit=1000000),
         "problems": [],
     }
 }
@@ -493,8 +489,7 @@ BODY_TOO_LARGE: Final[dict[str, Any]] = {
 INTERNAL_ERROR: Final[dict[str, Any]] = {
     "error": {
         "code": "internal_error",
-        "message": "unexpected failure; quote the correlation id when reporting it",
-        "message_es": "fallo inesperado; cite el identificador de correlación al informarlo",
+        **_messages("error.internal_error.correlation"),
         "problems": [],
         "correlation_id": "3f1c9a0e5b7d4e2a9c8b6d4f2e0a1b3c",
     }
@@ -503,10 +498,7 @@ INTERNAL_ERROR: Final[dict[str, Any]] = {
 ENGINE_UNAVAILABLE: Final[dict[str, Any]] = {
     "error": {
         "code": "engine_unavailable",
-        "message": "the rule engine failed while answering and is being restarted; nothing was"
-        " decided for this request: send it again in a moment",
-        "message_es": "el motor de reglas falló al responder y se está reiniciando; no se decidió"
-        " nada para esta solicitud: envíela de nuevo en un momento",
+        **_messages("error.engine_unavailable.retry"),
         "problems": [],
     }
 }
@@ -548,18 +540,13 @@ def _error(code: str, message: str, message_es: str) -> dict[str, Any]:
 
 #: No token, or an unknown, revoked or expired one.
 UNAUTHENTICATED: Final[dict[str, Any]] = _error(
-    "unauthenticated",
-    "send a valid API token: Authorization: Bearer TOKEN (an administrator creates one with"
-    " 'ruta users add')",
-    "envíe un token de API válido: Authorization: Bearer TOKEN (un administrador lo crea con"
-    " 'ruta users add')",
+    "unauthenticated", *both("error.unauthenticated.token")
 )
 
 #: A role that may not use the endpoint.
 FORBIDDEN: Final[dict[str, Any]] = _error(
     "forbidden",
-    "your role may not do this (publish); it needs one of: admin, policy_approver",
-    "su rol no permite hacer esto (publish); se necesita uno de: admin, policy_approver",
+    *both("error.forbidden.role", permission="publish", roles="admin, policy_approver"),
 )
 
 #: An action that does not fit the record's present state.
@@ -583,18 +570,9 @@ PRECONDITION_FAILED: Final[dict[str, Any]] = _error(
 PRECONDITION_REQUIRED: Final[dict[str, Any]] = {
     "error": {
         "code": "precondition_required",
-        "message": "send If-Match with the draft's ETag (from GET), so a change never overwrites"
-        " someone else's",
-        "message_es": "envíe If-Match con la ETag del borrador (de GET), para que un cambio"
-        " nunca sobrescriba el de otra persona",
+        **_messages("error.precondition_required.draft"),
         "problems": [
-            {
-                "field": "header.if-match",
-                "message": "send If-Match with the draft's ETag (from GET), so a change never"
-                " overwrites someone else's",
-                "message_es": "envíe If-Match con la ETag del borrador (de GET), para que un"
-                " cambio nunca sobrescriba el de otra persona",
-            }
+            {"field": "header.if-match", **_messages("error.precondition_required.draft")}
         ],
     }
 }

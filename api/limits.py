@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from texts import both
+
 from .errors import BatchLimitError, BodyTooLargeError
 
 __all__ = ["BodyLimitMiddleware", "check_batch"]
@@ -69,23 +71,12 @@ def check_batch(
     more than ``max_targets`` referral institutions per service, naming each such item."""
     problems: list[tuple[str, str, str]] = []
     if people > max_people:
-        problems.append(
-            (
-                "body",
-                f"at most {max_people} people per batch (setting RUTA_MAX_BATCH_ITEMS): send the"
-                " rest in another request",
-                f"como máximo {max_people} personas por lote (ajuste RUTA_MAX_BATCH_ITEMS):"
-                " envíe el resto en otra solicitud",
-            )
-        )
+        problems.append(("body", *both("batch.too_many_people", limit=max_people)))
     if max_targets is not None:
         problems.extend(
             (
                 f"[{position}].targets_per_service",
-                f"in a batch, at most {max_targets} (setting RUTA_MAX_BATCH_TARGETS); ask"
-                " POST /v1/recommendations for more",
-                f"en un lote, como máximo {max_targets} (ajuste RUTA_MAX_BATCH_TARGETS); pida"
-                " más con POST /v1/recommendations",
+                *both("batch.too_many_targets", limit=max_targets),
             )
             for position, asked in enumerate(targets)
             if asked > max_targets

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.messages import bilingual, looks_like_a_field_name
+from texts import N_, both
 
 
 def field_path(location: Sequence[int | str]) -> str:
@@ -30,13 +31,8 @@ def field_path(location: Sequence[int | str]) -> str:
     return path or "body"
 
 
-#: The API's own kinds of request problem: (English, Spanish).
-_API_MESSAGES: dict[str, tuple[str, str]] = {
-    "csv_encoding": (
-        "the CSV is not UTF-8 text: save the spreadsheet as 'CSV UTF-8'",
-        "el CSV no está en UTF-8: guarde la hoja de cálculo como 'CSV UTF-8'",
-    ),
-}
+#: The API's own kinds of request problem, by type: their catalogue key.
+_API_MESSAGES: dict[str, str] = {"csv_encoding": N_("problem.csv_encoding")}
 
 
 def request_problem(error: Mapping[str, Any]) -> dict[str, str]:
@@ -44,7 +40,6 @@ def request_problem(error: Mapping[str, Any]) -> dict[str, str]:
     kind = str(error["type"])
     # A JSON syntax error's location is a character offset, not an item of a list.
     location = ("body",) if kind == "json_invalid" else error["loc"]
-    message, message_es = _API_MESSAGES.get(kind) or bilingual(
-        kind, error.get("ctx"), str(error["msg"])
-    )
+    own = _API_MESSAGES.get(kind)
+    message, message_es = both(own) if own else bilingual(kind, error.get("ctx"), str(error["msg"]))
     return {"field": field_path(location), "message": message, "message_es": message_es}

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Header
 
 from store import PreconditionFailedError
+from texts import N_, both
 
 from .errors import PreconditionRequiredError
 
@@ -27,15 +28,26 @@ IfMatch = Annotated[
 ]
 
 
-def if_match_revision(record_id: str, if_match: str | None, what: str, what_es: str) -> int:
-    """The revision ``if_match`` names for ``record_id``: 428 without it, 412 if it names
-    another record or is not an ETag of ours."""
+#: What a change without ``If-Match`` (428) and one naming another revision (412) are told,
+#: by the kind of record changed.
+_REQUIRED = {
+    "draft": N_("error.precondition_required.draft"),
+    "case": N_("error.precondition_required.case"),
+    "referral": N_("error.precondition_required.referral"),
+}
+_FAILED = {
+    "draft": N_("error.precondition_failed.draft"),
+    "case": N_("error.precondition_failed.case"),
+    "referral": N_("error.precondition_failed.referral"),
+}
+
+
+def if_match_revision(record_id: str, if_match: str | None, record: str) -> int:
+    """The revision ``if_match`` names for ``record_id``, a ``draft``, ``case`` or
+    ``referral``: 428 without it, 412 if it names another record or is not an ETag of ours."""
     if if_match is None:
-        raise PreconditionRequiredError(what, what_es)
+        raise PreconditionRequiredError(_REQUIRED[record])
     found = _ETAG.match(if_match)
     if found is None or found.group(1) != record_id:
-        raise PreconditionFailedError(
-            f"If-Match does not name a revision of this {what}; GET it and use its ETag",
-            f"If-Match no nombra una revisión {what_es}; obténgalo con GET y use su ETag",
-        )
+        raise PreconditionFailedError(*both(_FAILED[record]))
     return int(found.group(2))

@@ -32,6 +32,7 @@ from typing import Any
 
 from engine import FieldKind, FieldProblem, ProfileError, profile_fields
 from engine.messages import looks_like_a_field_name
+from texts import both
 
 from .errors import InvalidCsvError
 from .sheet_columns import SheetColumns, normalised_header, sheet_columns
@@ -92,10 +93,7 @@ def read_sheet(data: bytes, columns: SheetColumns | None = None) -> Sheet:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidCsvError(
-            "the CSV is not UTF-8 text: save the spreadsheet as 'CSV UTF-8'",
-            "el CSV no está en UTF-8: guarde la hoja de cálculo como 'CSV UTF-8'",
-        ) from None
+        raise InvalidCsvError(*both("problem.csv_encoding")) from None
     mark = data.startswith(codecs.BOM_UTF8)
     separator = separator_of(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -103,11 +101,7 @@ def read_sheet(data: bytes, columns: SheetColumns | None = None) -> Sheet:
         records = list(reader)
     except csv.Error:
         line = max(reader.line_num, 1)  # the line being read when the reader gave up
-        raise InvalidCsvError(
-            f"the CSV cannot be read at line {line}: check its quotes, separators and cell sizes",
-            f"el CSV no puede leerse en la línea {line}: revise comillas, separadores y tamaño"
-            " de las celdas",
-        ) from None
+        raise InvalidCsvError(*both("batch.csv_unreadable", line=line)) from None
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)  # blank lines above the header
     if not records:
@@ -167,23 +161,11 @@ class _Layout:
         identifiers = tuple(record[i] if i < len(record) else "" for i in self.identifiers)
         problems = []
         if any(cell.strip() for cell in record[self.width :]):
-            problems.append(
-                FieldProblem(
-                    "(row)",
-                    "the row has more cells than the header has columns",
-                    "la fila tiene más celdas que columnas el encabezado",
-                )
-            )
+            problems.append(FieldProblem("(row)", *both("batch.row_too_long")))
         for i in self.unnamed:
             if i < len(record) and record[i].strip():
                 problems.append(
-                    FieldProblem(
-                        f"(column {column_letter(i)})",
-                        "a cell holds data under a column without a name: name the column or"
-                        " empty the cell",
-                        "una celda tiene datos bajo una columna sin nombre: nombre la columna o"
-                        " vacíe la celda",
-                    )
+                    FieldProblem(f"(column {column_letter(i)})", *both("batch.unnamed_column"))
                 )
         return SheetRow(number, cells, identifiers, tuple(problems))
 
@@ -237,10 +219,7 @@ def _refuse_repeats(
         return
     name, places = repeated[0]
     where = ", ".join(column_letter(i) for i in places)
-    raise InvalidCsvError(
-        f"the header names the column {name} twice (columns {where}): keep one",
-        f"el encabezado nombra la columna {name} dos veces (columnas {where}): deje una",
-    )
+    raise InvalidCsvError(*both("batch.column_twice", name=name, columns=where))
 
 
 def _refuse_unknown(header: Sequence[str], unknown: list[int], columns: SheetColumns) -> None:
@@ -249,24 +228,21 @@ def _refuse_unknown(header: Sequence[str], unknown: list[int], columns: SheetCol
     named_en, named_es = [], []
     for i in unknown:
         title = header[i].strip()
-        shown = f" ({title})" if looks_like_a_field_name(title) else ""
+        column = column_letter(i) + (f" ({title})" if looks_like_a_field_name(title) else "")
         close = get_close_matches(normalised_header(title), list(columns.fields), n=1)
-        hint_en = f", did you mean {columns.fields[close[0]]}?" if close else ""
-        hint_es = f", ¿quiso decir {columns.fields[close[0]]}?" if close else ""
-        named_en.append(f"{column_letter(i)}{shown}{hint_en}")
-        named_es.append(f"{column_letter(i)}{shown}{hint_es}")
+        if close:
+            en, es = both(
+                "batch.unknown_column_hint", column=column, field=columns.fields[close[0]]
+            )
+        else:
+            en = es = column
+        named_en.append(en)
+        named_es.append(es)
     examples = ", ".join(columns.identifier_examples[:3])
-    raise InvalidCsvError(
-        f"the header has columns that are neither a profile field nor an identifier:"
-        f" {'; '.join(named_en)}. The first line must name each column: a profile field by its"
-        f" name or label (age or edad; GET /v1/profile-schema lists them), or an identifier"
-        f" carried through to the answer ({examples}…); remove any other column",
-        f"el encabezado tiene columnas que no son un campo del perfil ni un identificador:"
-        f" {'; '.join(named_es)}. La primera línea debe nombrar cada columna: un campo del"
-        f" perfil por su nombre o su etiqueta (age o edad; GET /v1/profile-schema los lista),"
-        f" o un identificador que pasa a la respuesta ({examples}…); quite cualquier otra"
-        f" columna",
-    )
+    # Each language lists the columns with its own hints.
+    english, _ = both("batch.unknown_columns", columns="; ".join(named_en), examples=examples)
+    _, spanish = both("batch.unknown_columns", columns="; ".join(named_es), examples=examples)
+    raise InvalidCsvError(english, spanish)
 
 
 def profile_from_row(row: SheetRow) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from simulation import (
     synthetic_population,
 )
 from store import InvalidRequestError, SimulationInfo
+from texts import both
 
 from .policy_schemas import SimulationRequest
 from .sheets import SheetRow, profile_from_row, read_sheet
@@ -53,8 +54,7 @@ def _population(state: ServiceState, asked: SimulationRequest | bytes) -> tuple[
     ]
     if len(chosen) != 1:
         raise InvalidRequestError(
-            "give exactly one population: profiles, cases (true) or synthetic {size, seed}",
-            "indique exactamente una población: profiles, cases (true) o synthetic {size, seed}",
+            *both("error.invalid_request.one_population", synthetic="synthetic")
         )
     if asked.profiles:
         _bounded(len(asked.profiles), limit)
@@ -76,10 +76,7 @@ def _profile(row: SheetRow) -> dict[str, Any] | ProfileError:
 
 def _bounded(size: int, limit: int) -> None:
     if size > limit:
-        raise InvalidRequestError(
-            f"at most {limit} profiles per simulation (setting RUTA_MAX_SIMULATION_PROFILES)",
-            f"como máximo {limit} perfiles por simulación (ajuste RUTA_MAX_SIMULATION_PROFILES)",
-        )
+        raise InvalidRequestError(*both("error.invalid_request.too_many_profiles", limit=limit))
 
 
 async def start_simulation(
@@ -144,9 +141,7 @@ def _run(
     except Exception as error:  # recorded for the person who asked; never the profiles
         _log.error("simulation %s failed: %s", simulation_id, type(error).__name__)
         state.store.simulations.fail(
-            simulation_id,
-            f"the simulation failed ({type(error).__name__}); run it again or report it",
-            f"la simulación falló ({type(error).__name__}); ejecútela de nuevo o infórmelo",
+            simulation_id, *both("api.simulation_failed", failure=type(error).__name__)
         )
     finally:
         state.held.release("simulation", simulation_id)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine import RuleBaseDocuments, RuleBaseError, default_rules_dir
 from store import IdentityCipher, Store, StoreError
+from texts import both
 
 from .settings import Settings
 
@@ -78,12 +80,10 @@ def prepare(settings: Settings, store: Store, *, bootstrap: bool = True) -> Star
     except RuleBaseError as error:
         report.refused = [str(problem) for problem in error.problems]
         if not has_version:
+            # The problems are listed in English in both: they quote the rule files.
+            problems = "\n".join(f"  {p}" for p in report.refused)
             raise StartupError(
-                f"the rule files in {folder.name}/ were refused and the store has no published"
-                " version to fall back on:\n" + "\n".join(f"  {p}" for p in report.refused),
-                f"los archivos de reglas de {folder.name}/ fueron rechazados y el almacén no tiene"
-                " una versión publicada a la que recurrir:\n"
-                + "\n".join(f"  {p}" for p in report.refused),
+                *both("api.startup_rules_refused", folder=folder.name, problems=problems)
             ) from None
     else:
         if not has_version:
@@ -118,16 +118,10 @@ def announce(report: StartupReport, settings: Settings) -> None:
             report.differs[:12],
         )
     if report.admin_token:
-        sys.stderr.write(
-            "\n"
-            "    Ruta: this is a new store. An administrator 'admin' was created; its token\n"
-            "    is shown this once (Ruta keeps only its hash). Use it as\n"
-            "        Authorization: Bearer <token>\n"
-            "    and create tokens for people with `ruta users add NAME --role ROLE`.\n"
-            "    Almacén nuevo: se creó el administrador 'admin'; su token se muestra solo\n"
-            "    esta vez.\n"
-            "\n"
-            f"        {report.admin_token}\n"
-            "\n"
+        english, spanish = both("api.new_store_admin")
+        said = "\n\n".join(
+            textwrap.fill(words, 80, initial_indent="    ", subsequent_indent="    ")
+            for words in (english, spanish)
         )
+        sys.stderr.write(f"\n{said}\n\n        {report.admin_token}\n\n")
         sys.stderr.flush()

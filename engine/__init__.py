@@ -78,7 +78,9 @@ from .rule_model import (
     Text,
 )
 from .vocabulary import (
+    AREA_KEYS,
     DEPARTMENTS,
+    PRIORITY_KEYS,
     PRIORITY_LABELS,
     PRIORITY_ORDER,
     Area,
@@ -87,8 +89,10 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "AREA_KEYS",
     "CASE_DAY",
     "DEPARTMENTS",
+    "PRIORITY_KEYS",
     "PRIORITY_LABELS",
     "PRIORITY_ORDER",
     "RULE_MESSAGE_CATALOGUES",

@@ -15,6 +15,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from texts import N_, both
+
 from .errors import RuleBaseError, RuleProblem
 from .loader import default_rules_dir, explain
 from .results import Evaluation
@@ -122,6 +124,11 @@ class Difference(str):
     def __reduce__(self) -> tuple[type[Difference], tuple[str, str]]:
         return Difference, (str(self), self.es)
 
+    @classmethod
+    def of(cls, key: str, /, **values: object) -> Difference:
+        """The difference the catalogue text ``key`` describes, filled from ``values``."""
+        return cls(*both(key, **values))
+
 
 def check_case(case: Case, result: Evaluation) -> list[Difference]:
     """Every way ``result`` differs from what ``case`` expects (empty when it passes)."""
@@ -134,12 +141,7 @@ def check_case(case: Case, result: Evaluation) -> list[Difference]:
             if code not in got:
                 add(_not_recommended(code, expected[code]))
             elif code not in expected:
-                add(
-                    Difference(
-                        f"{code}: recommended ({got[code]}) but not expected",
-                        f"{code}: se recomienda ({got[code]}) sin esperarse",
-                    )
-                )
+                add(Difference.of(N_("case_check.unexpected"), code=code, got=got[code]))
             elif got[code] != expected[code]:
                 add(_other_priority(code, expected[code], got[code]))
     for code, priority in case.services_include.items():
@@ -149,12 +151,7 @@ def check_case(case: Case, result: Evaluation) -> list[Difference]:
             add(_other_priority(code, priority.value, got[code]))
     for code in case.services_exclude:
         if code in got:
-            add(
-                Difference(
-                    f"{code}: must not be recommended, got {got[code]}",
-                    f"{code}: no debe recomendarse, se obtuvo {got[code]}",
-                )
-            )
+            add(Difference.of(N_("case_check.excluded"), code=code, got=got[code]))
     if case.suppressed is not None:
         removed = {s.code: sorted(s.rules) for s in result.suppressed}
         wanted = {code: sorted(ids) for code, ids in case.suppressed.items()}
@@ -169,14 +166,12 @@ def check_case(case: Case, result: Evaluation) -> list[Difference]:
     if case.fired is not None and sorted(case.fired) != fired:
         add(_other_list("fired", sorted(case.fired), fired))
     differences.extend(
-        Difference(
-            f"rule {rule_id} was expected to fire", f"se esperaba que la regla {rule_id} aplicara"
-        )
+        Difference.of(N_("case_check.rule_not_fired"), rule_id=rule_id)
         for rule_id in case.fired_include
         if rule_id not in fired
     )
     differences.extend(
-        Difference(f"rule {rule_id} must not fire", f"la regla {rule_id} no debe aplicar")
+        Difference.of(N_("case_check.rule_fired"), rule_id=rule_id)
         for rule_id in case.fired_exclude
         if rule_id in fired
     )
@@ -184,24 +179,15 @@ def check_case(case: Case, result: Evaluation) -> list[Difference]:
 
 
 def _not_recommended(code: str, expected: str) -> Difference:
-    return Difference(
-        f"{code}: expected {expected}, not recommended",
-        f"{code}: se esperaba {expected}, no se recomienda",
-    )
+    return Difference.of(N_("case_check.not_recommended"), code=code, expected=expected)
 
 
 def _other_priority(code: str, expected: str, got: str) -> Difference:
-    return Difference(
-        f"{code}: expected {expected}, got {got}",
-        f"{code}: se esperaba {expected}, se obtuvo {got}",
-    )
+    return Difference.of(N_("case_check.other_priority"), code=code, expected=expected, got=got)
 
 
 def _other_list(what: str, expected: object, got: object) -> Difference:
-    return Difference(
-        f"{what}: expected {expected}, got {got}",
-        f"{what}: se esperaba {expected}, se obtuvo {got}",
-    )
+    return Difference.of(N_("case_check.other_list"), what=what, expected=expected, got=got)
 
 
 def unknown_names(case: Case, rule_base: RuleBase) -> list[Difference]:
@@ -224,11 +210,11 @@ def unknown_names(case: Case, rule_base: RuleBase) -> list[Difference]:
         *(i for ids in (case.notes or {}).values() for i in ids),
     ]
     return [
-        Difference(f"unknown service code {c}", f"código de servicio desconocido {c}")
+        Difference.of(N_("case_check.unknown_service"), code=c)
         for c in codes
         if c not in rule_base.services
     ] + [
-        Difference(f"unknown rule id {r}", f"identificador de regla desconocido {r}")
+        Difference.of(N_("case_check.unknown_rule"), rule_id=r)
         for r in rule_ids
         if r not in rule_base.rules_by_id
     ]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from texts import text
+
 from .fields import profile_fields
 from .rule_model import AllOf, AnyOf, Condition, Not, Operator, Test
 
@@ -178,7 +180,7 @@ class ConditionTrace:
         if not names:
             return self.text
         if len(names) == 1 and self.kind == "test":
-            word = "valor" if lang == "es" else "value"
+            word = text("explanation.value", "es" if lang == "es" else "en")
             return f"{self.text} ({word}: {_show(values.get(names[0]), lang)})"
         shown = ", ".join(f"{n}: {_show(values.get(n), lang)}" for n in names)
         return f"{self.text} ({shown})"
@@ -196,7 +198,7 @@ class ConditionTrace:
 
 def _show(value: Any, lang: str = "en") -> str:
     if value is None:
-        return "vacío" if lang == "es" else "empty"
+        return text("explanation.empty", "es" if lang == "es" else "en")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

@@ -32,6 +32,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from texts import N_, text
+
 from .documents import RuleBaseDocuments
 from .loader import CATALOGUE_FILE, MANIFEST_FILE
 from .rule_base import RuleBase
@@ -195,7 +197,11 @@ class RuleBaseDiff:
 
     def render(self, lang: str = "es") -> str:
         """One line per difference, in Spanish (``es``) or English (``en``)."""
-        words = _WORDS["en" if lang == "en" else "es"]
+        lang = "en" if lang == "en" else "es"
+
+        def words(kind: str, **values: object) -> str:
+            return text(_WORDS[kind], lang, **values)
+
         lines = [
             f"{rule_id} {change.render()}"
             for rule_id, changes in self.rules_changed.items()
@@ -203,18 +209,19 @@ class RuleBaseDiff:
         ]
         for entry in self.rules_added:
             title = _text_in(entry.rule.get("title"), lang)
-            lines.append(words["rule_added"].format(id=entry.id, file=entry.file, title=title))
+            lines.append(words("rule_added", id=entry.id, file=entry.file, title=title))
         for entry in self.rules_removed:
             title = _text_in(entry.rule.get("title"), lang)
-            lines.append(words["rule_removed"].format(id=entry.id, file=entry.file, title=title))
+            lines.append(words("rule_removed", id=entry.id, file=entry.file, title=title))
         for move in self.rules_moved:
-            lines.append(
-                words["rule_moved"].format(id=move.id, old=move.old_file, new=move.new_file)
-            )
+            lines.append(words("rule_moved", id=move.id, old=move.old_file, new=move.new_file))
         for order in self.rules_reordered:
             lines.append(
-                words["rule_order"].format(
-                    file=order.where, old=", ".join(order.old), new=", ".join(order.new)
+                words(
+                    "rule_order",
+                    file=order.where,
+                    old=", ".join(order.old),
+                    new=", ".join(order.new),
                 )
             )
         lines.extend(
@@ -228,7 +235,8 @@ class RuleBaseDiff:
         ):
             for service in entries:
                 lines.append(
-                    words[key].format(
+                    words(
+                        key,
                         catalogue=CATALOGUE_FILE,
                         code=service.code,
                         area=_area_in(service.service.get("area"), lang),
@@ -237,7 +245,8 @@ class RuleBaseDiff:
                 )
         if self.services_reordered is not None:
             lines.append(
-                words["service_order"].format(
+                words(
+                    "service_order",
                     catalogue=CATALOGUE_FILE,
                     old=", ".join(self.services_reordered.old),
                     new=", ".join(self.services_reordered.new),
@@ -249,30 +258,19 @@ class RuleBaseDiff:
             for name, changes in self.groups.items()
             for change in changes
         )
-        return "\n".join(lines) if lines else words["none"]
+        return "\n".join(lines) if lines else words("none")
 
 
-_WORDS: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "none": "no differences",
-        "rule_added": "{id}: new rule in {file} — {title}",
-        "rule_removed": "{id}: rule removed from {file} — {title}",
-        "rule_moved": "{id}: moved from {old} to {new}",
-        "rule_order": "{file}: rule order {old} → {new}",
-        "service_added": "{catalogue} {code}: new service ({area}) — {label}",
-        "service_removed": "{catalogue} {code}: service removed ({area}) — {label}",
-        "service_order": "{catalogue}: service order {old} → {new}",
-    },
-    "es": {
-        "none": "sin diferencias",
-        "rule_added": "{id}: regla nueva en {file} — {title}",
-        "rule_removed": "{id}: regla retirada de {file} — {title}",
-        "rule_moved": "{id}: pasa de {old} a {new}",
-        "rule_order": "{file}: orden de las reglas {old} → {new}",
-        "service_added": "{catalogue} {code}: servicio nuevo ({area}) — {label}",
-        "service_removed": "{catalogue} {code}: servicio retirado ({area}) — {label}",
-        "service_order": "{catalogue}: orden de los servicios {old} → {new}",
-    },
+#: The catalogue text of each kind of line of :meth:`RuleBaseDiff.render`.
+_WORDS: Final[dict[str, str]] = {
+    "none": N_("diff.none"),
+    "rule_added": N_("diff.rule_added"),
+    "rule_removed": N_("diff.rule_removed"),
+    "rule_moved": N_("diff.rule_moved"),
+    "rule_order": N_("diff.rule_order"),
+    "service_added": N_("diff.service_added"),
+    "service_removed": N_("diff.service_removed"),
+    "service_order": N_("diff.service_order"),
 }
 
 

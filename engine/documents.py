@@ -27,6 +27,8 @@ from typing import Any, Final
 
 from ruamel.yaml.scalarbool import ScalarBoolean
 
+from texts import both
+
 from .errors import RuleBaseError, RuleProblem
 from .loader import CATALOGUE_FILE, MANIFEST_FILE, read_rule_folder, rule_base_from_data
 from .rule_base import RuleBase
@@ -39,7 +41,10 @@ __all__ = ["JSON_SOURCE", "NEW_RULES_FILE", "RuleBaseDocuments"]
 #: Where a new rule goes when no file is named and no rule of its family exists.
 NEW_RULES_FILE: Final = "added.yaml"
 #: The group title of a rule file created by an edit, unless the edit gives one.
-NEW_FILE_GROUP: Final[Mapping[str, str]] = {"es": "Reglas añadidas", "en": "Added rules"}
+NEW_FILE_GROUP: Final[Mapping[str, str]] = {
+    "es": both("rules.added_group")[1],
+    "en": both("rules.added_group")[0],
+}
 #: The "file" a problem of the JSON text itself (not of one of its documents) is reported in.
 JSON_SOURCE: Final = "rule base JSON"
 

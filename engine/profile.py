@@ -18,6 +18,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from texts import N_, both, text
 
 from .errors import FieldProblem, ProfileError
 from .messages import bilingual, looks_like_a_field_name
@@ -28,7 +31,10 @@ __all__ = ["Profile", "parse_profile"]
 _MUNICIPALITY = r"^[0-9]{5}$"
 
 
-def _labels(es: str, en: str) -> dict[str, Any]:
+def _labels(key: str) -> dict[str, Any]:
+    """The field's label in each language, from the catalogues (``profile.field.<name>``), as
+    the profile schema gives it to intake forms."""
+    en, es = both(key)
     return {"json_schema_extra": {"labels": {"es": es, "en": en}}}
 
 
@@ -47,173 +53,134 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    age: int = Field(ge=0, le=120, **_labels("Edad (años cumplidos)", "Age (whole years)"))
-    pregnant: Flag = Field(False, **_labels("Embarazo", "Pregnant"))
+    age: int = Field(ge=0, le=120, **_labels(N_("profile.field.age")))
+    pregnant: Flag = Field(False, **_labels(N_("profile.field.pregnant")))
     department: str = Field(
         pattern=r"^[0-9]{2}$",
-        **_labels(
-            "Departamento de residencia (código DIVIPOLA)",
-            "Department of residence (DIVIPOLA code)",
-        ),
+        **_labels(N_("profile.field.department")),
     )
     municipality: str = Field(
         pattern=_MUNICIPALITY,
-        **_labels(
-            "Municipio de residencia (código DIVIPOLA)", "Municipality of residence (DIVIPOLA code)"
-        ),
+        **_labels(N_("profile.field.municipality")),
     )
     origin_municipality: str | None = Field(
         None,
         pattern=_MUNICIPALITY,
-        **_labels("Municipio de origen al que desea llegar", "Municipality of origin to reach"),
+        **_labels(N_("profile.field.origin_municipality")),
     )
     years_abroad: float = Field(
         ge=0,
         le=120,
         allow_inf_nan=False,
-        **_labels("Años continuos en el exterior", "Continuous years abroad"),
+        **_labels(N_("profile.field.years_abroad")),
     )
     months_since_return: float = Field(
         ge=0,
         le=1440,
         allow_inf_nan=False,
-        **_labels("Meses desde el regreso", "Months since return"),
+        **_labels(N_("profile.field.months_since_return")),
     )
     return_kind: Literal["voluntary", "deported", "expelled"] = Field(
-        **_labels("Forma de retorno", "How the person returned")
+        **_labels(N_("profile.field.return_kind"))
     )
     rur_status: Literal["not_registered", "registered", "beneficiary"] = Field(
         "not_registered",
-        **_labels("Estado en el Registro Único de Retorno", "Return Registry status"),
+        **_labels(N_("profile.field.rur_status")),
     )
     rur_type: Literal["none", "solidario", "humanitario", "laboral", "productivo"] = Field(
-        "none", **_labels("Tipo de retorno en el RUR", "Return type in the Registry")
+        "none", **_labels(N_("profile.field.rur_type"))
     )
-    has_id_document: Flag = Field(
-        True, **_labels("Tiene cédula colombiana vigente", "Holds a valid Colombian ID card")
-    )
+    has_id_document: Flag = Field(True, **_labels(N_("profile.field.has_id_document")))
     id_document_cancelled: Flag = Field(
         False,
-        **_labels("Cédula o registro civil anulado", "ID card or civil registration annulled"),
+        **_labels(N_("profile.field.id_document_cancelled")),
     )
     children_unregistered: int = Field(
         0,
         ge=0,
         le=30,
-        **_labels(
-            "Hijos nacidos en el exterior sin registro civil",
-            "Children born abroad without civil registration",
-        ),
+        **_labels(N_("profile.field.children_unregistered")),
     )
     school_age_children: int = Field(
         0,
         ge=0,
         le=30,
-        **_labels(
-            "Niños de 5 a 17 años sin escolarizar", "Children aged 5–17 not enrolled in school"
-        ),
+        **_labels(N_("profile.field.school_age_children")),
     )
-    unaccompanied_minor: Flag = Field(
-        False, **_labels("Menor de edad no acompañado", "Unaccompanied minor")
-    )
+    unaccompanied_minor: Flag = Field(False, **_labels(N_("profile.field.unaccompanied_minor")))
     conflict_victim: Literal["none", "registered", "unregistered"] = Field(
-        "none", **_labels("Víctima del conflicto armado", "Victim of the armed conflict")
+        "none", **_labels(N_("profile.field.conflict_victim"))
     )
-    extreme_poverty: Flag = Field(False, **_labels("Pobreza extrema", "Extreme poverty"))
-    sentence_in_force: Flag = Field(
-        False, **_labels("Condena privativa de la libertad vigente", "Custodial sentence in force")
-    )
+    extreme_poverty: Flag = Field(False, **_labels(N_("profile.field.extreme_poverty")))
+    sentence_in_force: Flag = Field(False, **_labels(N_("profile.field.sentence_in_force")))
     convicted_public_administration: Flag = Field(
         False,
-        **_labels(
-            "Condenado por delitos contra la administración pública",
-            "Convicted of crimes against the public administration",
-        ),
+        **_labels(N_("profile.field.convicted_public_administration")),
     )
     health_coverage: Literal["none", "subsidized", "contributory"] = Field(
-        "none", **_labels("Afiliación en salud", "Health coverage")
+        "none", **_labels(N_("profile.field.health_coverage"))
     )
-    urgent_medical_need: Flag = Field(
-        False, **_labels("Necesidad médica urgente", "Urgent medical need")
-    )
-    chronic_condition: Flag = Field(False, **_labels("Enfermedad crónica", "Chronic condition"))
-    disability: Flag = Field(False, **_labels("Discapacidad", "Disability"))
-    psychosocial_distress: Flag = Field(
-        False, **_labels("Afectación psicosocial", "Psychosocial distress")
-    )
+    urgent_medical_need: Flag = Field(False, **_labels(N_("profile.field.urgent_medical_need")))
+    chronic_condition: Flag = Field(False, **_labels(N_("profile.field.chronic_condition")))
+    disability: Flag = Field(False, **_labels(N_("profile.field.disability")))
+    psychosocial_distress: Flag = Field(False, **_labels(N_("profile.field.psychosocial_distress")))
     foreign_studies: Literal["none", "school", "higher"] = Field(
         "none",
-        **_labels("Estudios en el exterior sin convalidar", "Studies abroad not yet recognised"),
+        **_labels(N_("profile.field.foreign_studies")),
     )
     degree_field: Literal["none", "law", "accounting", "education", "health", "other"] = Field(
-        "none", **_labels("Área del título extranjero", "Field of the foreign degree")
+        "none", **_labels(N_("profile.field.degree_field"))
     )
     employment: Literal["employed", "unemployed", "self_employed", "not_seeking"] = Field(
-        "unemployed", **_labels("Situación laboral", "Employment situation")
+        "unemployed", **_labels(N_("profile.field.employment"))
     )
     wants_business: Flag = Field(
         False,
-        **_labels("Quiere crear o fortalecer un negocio", "Wants to start or grow a business"),
+        **_labels(N_("profile.field.wants_business")),
     )
     has_trade_skills: Flag = Field(
         False,
-        **_labels(
-            "Tiene oficio o experiencia adquirida en el exterior", "Has trade skills gained abroad"
-        ),
+        **_labels(N_("profile.field.has_trade_skills")),
     )
     importing_goods: Flag = Field(
         False,
-        **_labels(
-            "Trae menaje doméstico o herramientas de trabajo",
-            "Bringing household goods or work tools",
-        ),
+        **_labels(N_("profile.field.importing_goods")),
     )
-    bringing_capital: Flag = Field(
-        False, **_labels("Trae capital del exterior", "Bringing capital from abroad")
-    )
+    bringing_capital: Flag = Field(False, **_labels(N_("profile.field.bringing_capital")))
     has_shelter: Flag = Field(
         True,
-        **_labels(
-            "Tiene dónde dormir de forma segura los próximos 7 días",
-            "Has a safe place to sleep for the next 7 days",
-        ),
+        **_labels(N_("profile.field.has_shelter")),
     )
     has_funds: Flag = Field(
         True,
-        **_labels(
-            "Puede cubrir alimentación y necesidades básicas 7 días",
-            "Can cover food and basic needs for 7 days",
-        ),
+        **_labels(N_("profile.field.has_funds")),
     )
     protection_risk: Literal["none", "threats", "trafficking", "gbv"] = Field(
-        "none", **_labels("Riesgo de protección", "Protection risk")
+        "none", **_labels(N_("profile.field.protection_risk"))
     )
     wants_travel_to_origin: Flag = Field(
         False,
-        **_labels(
-            "Quiere viajar a su municipio de origen",
-            "Wants to travel on to the municipality of origin",
-        ),
+        **_labels(N_("profile.field.wants_travel_to_origin")),
     )
 
     @field_validator("department")
     @classmethod
     def _known_department(cls, code: str) -> str:
         if code not in DEPARTMENTS:
-            raise ValueError("not a DIVIPOLA department code; use one of " + ", ".join(DEPARTMENTS))
+            raise _own_problem("unknown_department")
         return code
 
     @field_validator("municipality", "origin_municipality")
     @classmethod
     def _in_a_known_department(cls, code: str | None) -> str | None:
         if code is not None and code[:2] not in DEPARTMENTS:
-            raise ValueError("its first two digits are not a DIVIPOLA department code")
+            raise _own_problem("unknown_department_prefix")
         return code
 
     @model_validator(mode="after")
     def _codes_agree(self) -> Profile:
         if not self.municipality.startswith(self.department):
-            raise ValueError("municipality: its first two digits must equal the department code")
+            raise _own_problem("department_mismatch")
         return self
 
 
@@ -225,15 +192,7 @@ def parse_profile(data: Any) -> Profile:
     if isinstance(data, Profile):
         return data
     if not isinstance(data, dict):
-        raise ProfileError(
-            [
-                FieldProblem(
-                    "profile",
-                    "must be an object of profile fields",
-                    "debe ser un objeto con los campos del perfil",
-                )
-            ]
-        )
+        raise ProfileError([FieldProblem("profile", *both("profile.not_an_object"))])
     problems: list[FieldProblem] = []
     try:
         return Profile.model_validate(data)
@@ -252,47 +211,36 @@ def _field_problems(error: ValidationError) -> list[FieldProblem]:
         message, spanish = bilingual(kind, item.get("ctx"), item["msg"])
         if kind == "extra_forbidden":
             # A key is named only when it looks like a field name, never free text (a name).
-            message = "unknown field; the profile vocabulary has no such field"
-            spanish = "campo desconocido: el perfil no tiene este campo"
+            message, spanish = both("profile.unknown_field")
             if not looks_like_a_field_name(loc):
                 loc = "(unknown field)"
             elif hint := _suggestion(loc):
-                message += f" (did you mean '{hint}'?)"
-                spanish += f" (¿quiso decir '{hint}'?)"
+                message, spanish = both("profile.unknown_field_did_you_mean", suggestion=hint)
         elif kind == "string_pattern_mismatch":
             digits = 2 if loc == "department" else 5
             example = '"54"' if digits == 2 else '"54001"'
-            message = f"must be a {digits}-digit DIVIPOLA code written as text, e.g. {example}"
-            spanish = (
-                f"debe ser un código DIVIPOLA de {digits} dígitos escrito como texto,"
-                f" p. ej. {example}"
-            )
-        elif kind == "value_error":
-            message = item["msg"].removeprefix("Value error, ")
-            if not loc:
-                # The cross-field check names its field first: "field: message".
-                loc, _, message = message.partition(": ")
-            spanish = next(
-                (es for en, es in _OWN_MESSAGES if message.startswith(en)), "valor no válido"
-            )
-            if message.startswith("not a DIVIPOLA department code"):
-                spanish += "; use uno de " + ", ".join(DEPARTMENTS)
+            message, spanish = both("profile.divipola_code_form", digits=digits, example=example)
+        elif kind in _OWN_PROBLEMS:
+            key, field = _OWN_PROBLEMS[kind]
+            loc = loc or field
+            message, spanish = both(key, departments=", ".join(DEPARTMENTS))
         problems.append(FieldProblem(loc or "profile", message, spanish))
     return problems
 
 
-#: Spanish for the checks written in this module.
-_OWN_MESSAGES: tuple[tuple[str, str], ...] = (
-    ("not a DIVIPOLA department code", "no es un código de departamento DIVIPOLA"),
-    (
-        "its first two digits are not a DIVIPOLA department code",
-        "sus dos primeros dígitos no son un código de departamento DIVIPOLA",
-    ),
-    (
-        "its first two digits must equal the department code",
-        "sus dos primeros dígitos deben ser el código del departamento",
-    ),
-)
+#: The checks written in this module, by their error type: the message, and the field a
+#: check of the whole profile names.
+_OWN_PROBLEMS: dict[str, tuple[str, str]] = {
+    "unknown_department": (N_("profile.unknown_department"), "department"),
+    "unknown_department_prefix": (N_("profile.unknown_department_prefix"), "municipality"),
+    "department_mismatch": (N_("profile.department_mismatch"), "municipality"),
+}
+
+
+def _own_problem(kind: str) -> PydanticCustomError:
+    """The error one of this module's checks raises; its words are in the catalogues."""
+    key, _ = _OWN_PROBLEMS[kind]
+    return PydanticCustomError(kind, text(key, "en", departments=", ".join(DEPARTMENTS)))
 
 
 def _suggestion(name: str) -> str | None:

@@ -12,10 +12,14 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Final
 
+from texts import LANGUAGES, N_, text
+
 __all__ = [
+    "AREA_KEYS",
     "AREA_LABELS",
     "COLOMBIA_TIME",
     "DEPARTMENTS",
+    "PRIORITY_KEYS",
     "PRIORITY_LABELS",
     "PRIORITY_ORDER",
     "Area",
@@ -49,21 +53,28 @@ PRIORITY_ORDER: Final[dict[Priority, int]] = {
     Priority.NORMAL: 2,
 }
 
-AREA_LABELS: Final[dict[Area, dict[str, str]]] = {
-    Area.HEALTH: {"es": "Salud", "en": "Health"},
-    Area.EDUCATION: {"es": "Educación", "en": "Education"},
-    Area.LEGAL: {"es": "Orientación jurídica", "en": "Legal guidance"},
-    Area.INCOME: {"es": "Generación de ingresos", "en": "Income generation"},
-    Area.HUMANITARIAN: {
-        "es": "Atención humanitaria de emergencia",
-        "en": "Emergency humanitarian aid",
-    },
+#: The catalogue key of each area's and each priority's name (``label.area.health``).
+AREA_KEYS: Final[dict[Area, str]] = {
+    Area.HEALTH: N_("label.area.health"),
+    Area.EDUCATION: N_("label.area.education"),
+    Area.LEGAL: N_("label.area.legal"),
+    Area.INCOME: N_("label.area.income"),
+    Area.HUMANITARIAN: N_("label.area.humanitarian"),
+}
+PRIORITY_KEYS: Final[dict[Priority, str]] = {
+    Priority.URGENT: N_("label.priority.urgent"),
+    Priority.HIGH: N_("label.priority.high"),
+    Priority.NORMAL: N_("label.priority.normal"),
 }
 
+#: Each area's name in every language, from the catalogues: {area: {"es": …, "en": …}}.
+AREA_LABELS: Final[dict[Area, dict[str, str]]] = {
+    area: {lang: text(key, lang) for lang in LANGUAGES} for area, key in AREA_KEYS.items()
+}
+#: Each priority's name in every language, from the catalogues.
 PRIORITY_LABELS: Final[dict[Priority, dict[str, str]]] = {
-    Priority.URGENT: {"es": "Urgente", "en": "Urgent"},
-    Priority.HIGH: {"es": "Alta", "en": "High"},
-    Priority.NORMAL: {"es": "Normal", "en": "Normal"},
+    priority: {lang: text(key, lang) for lang in LANGUAGES}
+    for priority, key in PRIORITY_KEYS.items()
 }
 
 #: DIVIPOLA department codes (DANE): 32 departments and Bogotá D.C.

@@ -40,8 +40,9 @@ from engine import (
     load_rule_base,
     read_cases,
 )
-from engine.rule_messages import ENGLISH, SPANISH, placeholders
+from engine.rule_messages import ENGLISH, SPANISH, did_you_mean, placeholders
 from engine.rule_model import Test as RuleTest
+from texts import catalogue
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent / "engine"
 
@@ -75,8 +76,8 @@ FORMAT_WORDS = frozenset(
     }
 )
 #: English words that are also everyday Spanish ("use uno de estos": usted form of *usar*;
-#: "base de reglas", "fecha real", "dirección web").
-SHARED_WORDS = frozenset({"use", "real", "base", "web"})
+#: "base de reglas", "fecha real", "dirección web", "carácter de control").
+SHARED_WORDS = frozenset({"use", "real", "base", "web", "control"})
 
 #: Placeholders, and quoted names and values: not sentence words in either language.
 _NOT_WORDS = re.compile(r"\{[^}]*\}|'[^']*'|\"[^\"]*\"")
@@ -333,3 +334,28 @@ def test_rules_check_passes_in_spanish_on_the_default_base() -> None:
     result = CliRunner().invoke(app, ["rules", "check", "--lang", "es"])
     assert result.exit_code == 0
     assert "32 reglas, sin problemas" in result.output
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "unknown_key",
+        "value_not_allowed",
+        "unknown_field",
+        "choice_value_not_allowed",
+        "unknown_service",
+    ],
+)
+def test_a_guess_is_said_in_a_whole_sentence_of_the_catalogue(kind: str) -> None:
+    """A translator sees the sentence with its "did you mean" entire, not a fragment."""
+    names = placeholders(ENGLISH[kind])
+    values: dict[str, object] = {name: f"<{name}>" for name in names}
+    for lang in ("en", "es"):
+        whole = catalogue(lang).get(f"rule.{kind}_did_you_mean")
+        assert whole is not None and "{suggestion}" in str(whole.string)
+        guessed = RuleMessage(kind, {**values, "hint": did_you_mean("age")}).render(lang)
+        assert guessed == re.sub(
+            r"\{([a-z_]+)\}", lambda found: f"<{found[1]}>", str(whole.string)
+        ).replace("<suggestion>", "age")
+        plain = RuleMessage(kind, {**values, "hint": did_you_mean(None)}).render(lang)
+        assert "age" not in plain and plain == RULE_MESSAGE_CATALOGUES[lang][kind].format(**values)

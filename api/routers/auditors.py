@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from store import Principal
+from texts import N_
 
 from .. import examples
 from ..auth import require
@@ -58,11 +59,7 @@ def _moment(parameter: str, text: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise UnknownFilterError(
-            parameter,
-            "not a real moment; write it as 2026-12-01T10:00:00-05:00",
-            "no es un momento real; escríbalo como 2026-12-01T10:00:00-05:00",
-        ) from None
+        raise UnknownFilterError(parameter, N_("error.invalid_request.moment_filter")) from None
 
 
 @router.get("/audit-trail", response_model=TrailOut, responses=error_responses(422))

@@ -20,6 +20,7 @@ from store import (
     Principal,
     referral_policy,
 )
+from texts import both
 
 from ..auth import require
 from ..case_schemas import (
@@ -159,7 +160,7 @@ async def change_profile(
     """Replace the case's profile (its history keeps every earlier one)."""
     _office(person)
     parse_profile(body.profile)  # an invalid profile is refused (422) whatever If-Match says
-    revision = if_match_revision(case_id, if_match, "case", "del caso")
+    revision = if_match_revision(case_id, if_match, "case")
     info = await run_in_threadpool(
         lambda: state.store.cases.change_profile(
             case_id, body.profile, revision=revision, reader=person
@@ -280,11 +281,7 @@ async def record_consent(
     data with an institution. Sending a referral needs it; a withdrawal stops new sends."""
     _office(person)
     if body.institution_id not in state.network.institutions:
-        raise InvalidFieldError(
-            "institution_id",
-            "no such institution in the network; GET /v1/institutions lists them",
-            "no existe esa institución en la red; GET /v1/institutions las lista",
-        )
+        raise InvalidFieldError("institution_id", *both("error.invalid_request.no_institution"))
     info = await run_in_threadpool(
         lambda: state.store.cases.record_consent(
             case_id, body.institution_id, given=body.given, reader=person
@@ -373,7 +370,7 @@ async def move_referral(
     `GET /v1/referral-lifecycle`; `sent` needs the person's consent for the institution. A move
     the status does not allow is 409, naming the ones it does."""
     _office(person)
-    revision = if_match_revision(referral_id, if_match, "referral", "de la remisión")
+    revision = if_match_revision(referral_id, if_match, "referral")
     info = await run_in_threadpool(
         lambda: state.store.referrals.move(
             referral_id,

@@ -13,6 +13,7 @@ from engine.rule_model import ServiceEntry
 from engine.vocabulary import DEPARTMENTS
 from network import Network
 from network.models import Institution
+from texts import N_
 
 from .. import examples
 from ..auth import require
@@ -224,24 +225,15 @@ def _check_filters(
     """Refuse a filter that names nothing, instead of answering an empty list that would read
     as 'no institution offers this'."""
     if service is not None and service not in network.services:
-        raise UnknownFilterError(
-            "service",
-            "not a service code of the catalogue; GET /v1/services lists them",
-            "no es un código de servicio del catálogo; GET /v1/services los lista",
-        )
-    for parameter, code, length in (
-        ("department", department, 2),
-        ("municipality", municipality, 5),
+        raise UnknownFilterError("service", N_("error.invalid_request.service_filter"))
+    for parameter, code, length, key in (
+        ("department", department, 2, N_("error.invalid_request.department_filter")),
+        ("municipality", municipality, 5, N_("error.invalid_request.municipality_filter")),
     ):
         if code is not None and not (
             len(code) == length and code.isdigit() and code[:2] in DEPARTMENTS
         ):
-            raise UnknownFilterError(
-                parameter,
-                f"not a DIVIPOLA {parameter} code ({length} digits, e.g. 54 or 54001)",
-                f"no es un código DIVIPOLA de {'departamento' if length == 2 else 'municipio'}"
-                f" ({length} dígitos, p. ej. 54 o 54001)",
-            )
+            raise UnknownFilterError(parameter, key)
 
 
 @router.get(
@@ -256,5 +248,5 @@ async def institution(institution_id: str, network: NetworkDep) -> Institution:
     """One partner institution: services, area served, contact, hours and weekly capacity."""
     found = network.institutions.get(institution_id)
     if found is None:
-        raise NotFoundError("institution", "institución", institution_id, "/v1/institutions")
+        raise NotFoundError(N_("error.not_found.institution"), identifier=institution_id)
     return found

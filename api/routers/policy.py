@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from engine.rule_model import Rule
+from texts import N_
 
 from .. import examples
 from ..auth import require
@@ -46,7 +47,7 @@ async def rule(rule_id: str, engine: EngineDep) -> Rule:
     """One rule in service: its conditions, effects, legal basis and the days it applies."""
     found = engine.rule_base.rules_by_id.get(rule_id)
     if found is None:
-        raise NotFoundError("rule", "regla", rule_id, "/v1/rules")
+        raise NotFoundError(N_("error.not_found.rule"), identifier=rule_id)
     return found
 
 

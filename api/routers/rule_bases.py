@@ -21,12 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from engine import RuleBaseDocuments, diff_rule_bases
 from simulation import broken_cases
-from store import DraftInfo, NotFoundError, PreconditionFailedError, Principal, VersionInfo
+from store import DraftInfo, PreconditionFailedError, Principal, VersionInfo
+from texts import N_, both
 
 from .. import examples
 from .. import policy_examples as ex
 from ..auth import require
 from ..deps import StateDep, StoreDep
+from ..errors import NotFoundError
 from ..policy_schemas import (
     DiffOut,
     DraftCreate,
@@ -154,7 +156,7 @@ async def _edit(
     rule_ids: tuple[str, ...],
     response: Response,
 ) -> DraftInfo:
-    revision = if_match_revision(draft_id, if_match, "draft", "del borrador")
+    revision = if_match_revision(draft_id, if_match, "draft")
     info: DraftInfo = await run_in_threadpool(
         lambda: store.rule_bases.edit(
             draft_id,
@@ -218,12 +220,7 @@ async def put_draft_rule(
     the rule files. The whole rule base is checked before anything is stored; a refused edit
     answers 422 with every problem (path, message in English and Spanish)."""
     if rule.get("id", rule_id) != rule_id:
-        raise PreconditionFailedError(
-            "the rule's id differs from the address; to rename a rule, add it under the new id"
-            " and delete the old one",
-            "el id de la regla difiere del de la dirección; para renombrar una regla, agréguela"
-            " con el id nuevo y borre la anterior",
-        )
+        raise PreconditionFailedError(*both("error.precondition_failed.rule_id"))
     body = {"id": rule_id, **rule}
 
     def change(documents: RuleBaseDocuments) -> RuleBaseDocuments:
@@ -671,14 +668,8 @@ def _service(documents: RuleBaseDocuments, code: str) -> dict[str, Any] | None:
 
 
 def _no_rule(rule_id: str, draft_id: str) -> Exception:
-    return NotFoundError(
-        f"rule in draft {draft_id}", f"ninguna regla en el borrador {draft_id}", rule_id[:40]
-    )
+    return NotFoundError(N_("error.not_found.draft_rule"), identifier=rule_id[:40], draft=draft_id)
 
 
 def _no_service(code: str, draft_id: str) -> Exception:
-    return NotFoundError(
-        f"service in the catalogue of draft {draft_id}",
-        f"ningún servicio en el catálogo del borrador {draft_id}",
-        code[:40],
-    )
+    return NotFoundError(N_("error.not_found.draft_service"), code=code[:40], draft=draft_id)
