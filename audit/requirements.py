@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from engine import Area, Condition, Priority, Text
+from engine import Area, Condition, Priority, Text, alias_line
 from texts import both
 
 from .errors import RequirementsError
@@ -83,6 +83,9 @@ def read_requirements(path: Path, services: set[str] | None = None) -> list[Requ
 def parse_requirements(text: str, name: str, services: set[str] | None = None) -> list[Requirement]:
     """The requirements written in ``text`` (a file called ``name``, sent to the service);
     :class:`RequirementsError` names the file and the fault."""
+    alias = alias_line(text)  # nested aliases would unfold into gigabytes: refused
+    if alias is not None:
+        raise RequirementsError(*both("audit.requirements_alias", file=name, line=alias))
     try:
         data = YAML(typ="safe").load(text)
         requirements = _File.model_validate(data).requirements

@@ -87,6 +87,7 @@ from .vocabulary import (
     Priority,
     evaluation_day,
 )
+from .yaml_source import alias_line
 
 __all__ = [
     "AREA_KEYS",
@@ -149,6 +150,7 @@ __all__ = [
     "SuppressedService",
     "Test",
     "Text",
+    "alias_line",
     "applies",
     "check_case",
     "compile_rule_base",

@@ -60,6 +60,7 @@ _KEYS: Final = (
     N_("rule.yaml_invalid"),
     N_("rule.yaml_not_valid"),
     N_("rule.yaml_unprintable"),
+    N_("rule.yaml_alias"),
     N_("rule.yaml_context"),
     N_("rule.unknown_key"),
     N_("rule.missing_key"),

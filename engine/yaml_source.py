@@ -13,14 +13,15 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import RuleProblem
 from .rule_messages import RuleMessage
 
-__all__ = ["Positions", "line_of", "parse_yaml", "read_yaml"]
+__all__ = ["Positions", "alias_line", "line_of", "parse_yaml", "read_yaml"]
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -47,6 +48,23 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
     return parse_yaml(text, name)
 
 
+def alias_line(text: str) -> int | None:
+    """The line of the first YAML alias (``*name``) in ``text``, or None.
+
+    Rule files, cases and requirements never need anchors and aliases, and a few hundred bytes
+    of nested aliases unfold into gigabytes once read ("billion laughs"), so text sent to the
+    service is refused with the line of its first alias before it is read. A syntax fault is
+    left to the reader, which says where it is.
+    """
+    try:
+        for event in YAML(typ="safe").parse(text):
+            if isinstance(event, AliasEvent):
+                return int(event.start_mark.line) + 1
+    except YAMLError:
+        return None
+    return None
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, RuleProblem | None]:
     """Parse ``text`` (a file called ``name``, sent rather than read: a suite uploaded to the
     service); on a syntax fault or duplicate key, return the problem instead."""
@@ -54,6 +72,9 @@ def parse_yaml(text: str, name: str) -> tuple[Any, RuleProblem | None]:
     yaml.Constructor = _DatesAsText
     yaml.allow_duplicate_keys = False
     try:
+        alias = alias_line(text)
+        if alias is not None:
+            return None, RuleProblem.of(name, alias, None, "", RuleMessage("yaml_alias"))
         return yaml.load(text), None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

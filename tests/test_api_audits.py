@@ -191,6 +191,15 @@ def test_a_broken_suite_file_is_refused_at_once_naming_file_and_line(
     assert (answer.status_code, error["code"]) == (422, "invalid_audit_input")
     assert "c.yaml:15:" in error["message"] and "control character" in error["message"]
     assert "carácter de control" in error["message_es"]
+    # Aliases, which would unfold into gigabytes once read, are refused at their line.
+    aliased = SUITE.replace("profile: {", "profile: &p {", 1)
+    aliased += "\n- name: again\n  as_of: 2026-11-27\n  profile: *p\n  services: {}\n"
+    answer = client.post("/v1/audits", json={"files": {"d.yaml": aliased}}, headers=auditor)
+    error = answer.json()["error"]
+    assert (answer.status_code, error["code"]) == (422, "invalid_audit_input")
+    line = aliased.split("\n").index("  profile: *p") + 1
+    assert f"d.yaml:{line}: YAML: an alias" in error["message"]
+    assert "un alias" in error["message_es"]
     # Nothing was recorded.
     assert client.get("/v1/audits", headers=auditor).json() == {"audits": []}
 

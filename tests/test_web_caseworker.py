@@ -173,6 +173,37 @@ def test_identity_never_appears_in_an_address(web: TestClient, tokens: dict[str,
     assert all(value not in web.get(f"{receipt}/sheet").text for value in IDENTITY.values())
 
 
+def test_no_browser_keeps_a_returnees_data_after_the_page(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    """On an office's shared computer, neither the cache nor the form filler keeps a returnee's
+    identity for the next person."""
+    log_in(web, tokens["carla"])
+    case = open_case(web)
+    shown = web.get(case)
+    assert IDENTITY["person_name"] in shown.text
+    assert shown.headers["cache-control"] == "no-store"
+    form = web.get("/cases/new").text
+    for name in ("person_name", "person_document", "person_phone"):
+        field = re.search(rf'<input id="{name}"[^>]*>', form)
+        assert field is not None and 'autocomplete="off"' in field.group(0), name
+    assert "no-store" not in web.get("/login").headers.get("cache-control", "")
+
+
+def test_a_tampered_hidden_field_is_no_server_error(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    log_in(web, tokens["carla"])
+    case = open_case(web)
+    for receipt in ("x", "99999999999999999999", "-1"):
+        answer = web.post(
+            f"{case}/referrals",
+            data={"service": "NOPE", "institution_id": "nope", "receipt": receipt},
+            headers=SAME_SITE,
+        )
+        assert answer.status_code < 500, receipt
+
+
 def test_a_referrals_buttons_are_the_moves_its_status_allows(
     web: TestClient, tokens: dict[str, str]
 ) -> None:

@@ -326,3 +326,25 @@ def test_a_refused_simulation_shows_the_apis_problem_next_to_its_field(
     field = problem["field"].replace(".", "-")
     assert f'<p class="problem" id="problem-{field}-1">{problem["message"]}</p>' in page.text
     assert f'aria-describedby="sim-size-help problem-{field}-1" aria-invalid="true"' in page.text
+
+
+def test_yaml_aliases_are_refused_at_their_line_before_they_unfold(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    """A few hundred bytes of nested aliases would unfold into gigabytes once read."""
+    draft_id = new_draft(web, tokens["ana"])
+    before = api(web, tokens["ana"], "GET", f"/v1/rule-bases/drafts/{draft_id}/rules/P24")
+    log_in(web, tokens["ana"])
+    editor = web.get(f"/drafts/{draft_id}/rules/P24")
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = "\n".join(["id: P24", *levels]) + "\n"
+    answer = web.post(
+        f"/drafts/{draft_id}/rules/P24?lang=en",
+        data={"source": bomb, "etag": etag_of(editor.text)},
+        headers=SAME_SITE,
+    )
+    assert answer.status_code == 422
+    assert '<li id="line-3" class="bad">' in answer.text  # the first alias, on a1's line
+    after = api(web, tokens["ana"], "GET", f"/v1/rule-bases/drafts/{draft_id}/rules/P24")
+    assert after.headers["etag"] == before.headers["etag"]

@@ -55,7 +55,8 @@ async def propose(request: Request, person: Referrer, case_id: CaseId) -> Respon
     }
     answer = await call_api(request, "POST", f"/v1/cases/{case_id}/referrals", json=body)
     if not answer.ok:
-        number = int(answers.get("receipt", "0") or 0)
+        sent = answers.get("receipt", "")  # the page's hidden field: a number, or nothing
+        number = int(sent) if sent.isdigit() and len(sent) < 10 else 0
         if number >= 1:
             return await receipt_page(request, person, case_id, number, refused=answer)
         return await case_page(request, person, case_id, errors={"referral": answer})

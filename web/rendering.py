@@ -56,4 +56,9 @@ def render(
         "path": request.url.path,
     }
     values.update(context or {})
-    return templates.TemplateResponse(request, template, values, status_code=status_code)
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
+    if person is not None:
+        # A page for a logged-in person may show a returnee's data: the browser keeps no copy
+        # (no Back button into a case after logging out on a shared computer).
+        response.headers["Cache-Control"] = "no-store"
+    return response

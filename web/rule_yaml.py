@@ -17,6 +17,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from engine import alias_line
+
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -46,6 +48,9 @@ def rule_to_yaml(rule: dict[str, Any]) -> str:
 def yaml_to_rule(source: str) -> dict[str, Any] | YamlFault:
     """The rule a person wrote, or where its YAML cannot be read (a text that is not a
     mapping counts as unreadable at its first line)."""
+    alias = alias_line(source)  # nested aliases would unfold into gigabytes: refused
+    if alias is not None:
+        return YamlFault(alias, 1)
     try:
         loaded = YAML(typ="safe").load(source)
     except MarkedYAMLError as error:
