@@ -21,8 +21,8 @@ from texts import N_
 
 from .api_calls import call_api
 from .form_problems import form_problems
-from .heatmap_pages import LEVELS
 from .language import page_language
+from .reach_levels import reach_levels
 from .rendering import render
 from .session import SameSite, page_permission
 
@@ -175,7 +175,7 @@ async def audit(request: Request, audit_id: str, person: Auditor) -> Response:
         "result": found.get("result"),
         "stages": STAGES,
         "statuses": STATUSES,
-        "levels": LEVELS,
+        "levels": reach_levels(language),
         "as_yaml": as_yaml,
         "as_case": lambda case: as_yaml([case]),
         "percent": lambda value: percent(value, language),

@@ -11,32 +11,16 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from store import Principal
-from texts import N_
 
 from .api_calls import call_api
 from .language import page_language
+from .reach_levels import reach_level, reach_levels
 from .rendering import render
 from .session import page_permission
 
 router = APIRouter(include_in_schema=False)
 
 NetworkReader = Annotated[Principal, page_permission("read_network")]
-
-
-#: Each level, best first: its name, a symbol and a short text shown in the cell (so the
-#: table reads without colour), and the class that colours it.
-LEVELS: dict[str, tuple[str, str, str]] = {
-    "municipality": (
-        N_("page.heatmap.level.municipality"),
-        "●",
-        N_("page.heatmap.short.municipality"),
-    ),
-    "department": (N_("page.heatmap.level.department"), "◐", N_("page.heatmap.short.department")),
-    "national": (N_("page.heatmap.level.national"), "◆", N_("page.heatmap.short.national")),
-    "neighbour": (N_("page.heatmap.level.neighbour"), "▲", N_("page.heatmap.short.neighbour")),
-    "nearest": (N_("page.heatmap.level.nearest"), "△", N_("page.heatmap.short.nearest")),
-    "none": (N_("page.heatmap.level.none"), "✕", N_("page.heatmap.short.none")),
-}
 
 
 def matrix(reach: list[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[str], dict[Any, Any]]:
@@ -59,10 +43,13 @@ async def heatmap(request: Request, person: NetworkReader) -> Response:
         for s in (listed.body if listed.ok and isinstance(listed.body, list) else [])
     }
     departments, services, cells = matrix(reach)
-    counts = {level: sum(1 for r in reach if r["level"] == level) for level in LEVELS}
+    levels = reach_levels(language)
+    for found in reach:  # a level the network added since these pages were written
+        levels.setdefault(found["level"], reach_level(found["level"], language))
+    counts = {level: sum(1 for r in reach if r["level"] == level) for level in levels}
     nobody = [r for r in reach if r["level"] == "none"]
     context = {
-        "levels": LEVELS,
+        "levels": levels,
         "departments": departments,
         "services": services,
         "cells": cells,

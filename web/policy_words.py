@@ -10,30 +10,26 @@ from typing import Any
 
 from fastapi import Request
 
-from engine import DEPARTMENTS, PRIORITY_LABELS, Priority
-from texts import N_, text
+from engine import AREA_KEYS, DEPARTMENTS, PRIORITY_KEYS
+from texts import text
 
 from .api_calls import call_api
 
-#: The five service areas, in the order the pages list them, by their text keys.
-AREAS = {
-    "health": N_("page.rules.area.health"),
-    "education": N_("page.rules.area.education"),
-    "legal": N_("page.rules.area.legal"),
-    "income": N_("page.rules.area.income"),
-    "humanitarian": N_("page.rules.area.humanitarian"),
-}
+#: The five service areas, in the order the pages list them, by the engine's text keys.
+AREAS: dict[str, str] = {str(area): key for area, key in AREA_KEYS.items()}
+
+#: The priorities, most urgent first, by the engine's text keys.
+PRIORITIES: dict[str, str] = {str(priority): key for priority, key in PRIORITY_KEYS.items()}
 
 
 def area_label(area: str, language: str) -> str:
+    """The area's name in ``language`` (its code if the engine does not know it)."""
     return text(AREAS[area], language) if area in AREAS else area
 
 
 def priority_label(priority: str, language: str) -> str:
-    try:
-        return PRIORITY_LABELS[Priority(priority)][language]
-    except ValueError:
-        return priority
+    """The priority's name in ``language`` (its code if the engine does not know it)."""
+    return text(PRIORITIES[priority], language) if priority in PRIORITIES else priority
 
 
 def department_label(code: str) -> str:

@@ -19,12 +19,15 @@ from texts import LANGUAGES, text
 
 from .language import page_language
 from .navigation import menu_for
+from .policy_words import AREAS, PRIORITIES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.autoescape = True
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+# The engine's keys of the areas' and priorities' names, for the pages that show a roadmap.
+templates.env.globals.update(area_keys=AREAS, priority_keys=PRIORITIES)
 
 
 def role_label(role: str, language: str) -> str:

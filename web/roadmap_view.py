@@ -11,22 +11,7 @@ from typing import Any
 
 from fastapi import Request
 
-from texts import N_
-
 from .api_calls import call_api
-
-#: The words for a service's priority and area on a roadmap (``page.roadmap.priority.P``,
-#: ``page.roadmap.area.A``), marked here so that the catalogues' check finds them.
-ROADMAP_KEYS = (
-    N_("page.roadmap.priority.urgent"),
-    N_("page.roadmap.priority.high"),
-    N_("page.roadmap.priority.normal"),
-    N_("page.roadmap.area.health"),
-    N_("page.roadmap.area.education"),
-    N_("page.roadmap.area.legal"),
-    N_("page.roadmap.area.income"),
-    N_("page.roadmap.area.humanitarian"),
-)
 
 
 async def institutions_by_id(request: Request) -> dict[str, dict[str, Any]]:
