@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from texts import N_, both, text
+from texts import LANGUAGES, N_, both, has_text, text
 
 from .errors import FieldProblem, ProfileError
 from .messages import bilingual, looks_like_a_field_name
@@ -40,6 +40,64 @@ def _labels(key: str) -> dict[str, Any]:
 
 Flag = Annotated[bool, Field(strict=True)]
 
+#: The words for each answer of a multiple-choice field (``profile.value.FIELD.VALUE``), marked
+#: here so that the catalogues' check finds them; the profile schema serves them as
+#: ``value_labels``.
+_VALUE_KEYS = (
+    N_("profile.value.return_kind.voluntary"),
+    N_("profile.value.return_kind.deported"),
+    N_("profile.value.return_kind.expelled"),
+    N_("profile.value.rur_status.not_registered"),
+    N_("profile.value.rur_status.registered"),
+    N_("profile.value.rur_status.beneficiary"),
+    N_("profile.value.rur_type.none"),
+    N_("profile.value.rur_type.solidario"),
+    N_("profile.value.rur_type.humanitario"),
+    N_("profile.value.rur_type.laboral"),
+    N_("profile.value.rur_type.productivo"),
+    N_("profile.value.conflict_victim.none"),
+    N_("profile.value.conflict_victim.registered"),
+    N_("profile.value.conflict_victim.unregistered"),
+    N_("profile.value.health_coverage.none"),
+    N_("profile.value.health_coverage.subsidized"),
+    N_("profile.value.health_coverage.contributory"),
+    N_("profile.value.foreign_studies.none"),
+    N_("profile.value.foreign_studies.school"),
+    N_("profile.value.foreign_studies.higher"),
+    N_("profile.value.degree_field.none"),
+    N_("profile.value.degree_field.law"),
+    N_("profile.value.degree_field.accounting"),
+    N_("profile.value.degree_field.education"),
+    N_("profile.value.degree_field.health"),
+    N_("profile.value.degree_field.other"),
+    N_("profile.value.employment.employed"),
+    N_("profile.value.employment.unemployed"),
+    N_("profile.value.employment.self_employed"),
+    N_("profile.value.employment.not_seeking"),
+    N_("profile.value.protection_risk.none"),
+    N_("profile.value.protection_risk.threats"),
+    N_("profile.value.protection_risk.trafficking"),
+    N_("profile.value.protection_risk.gbv"),
+)
+
+
+def _value_labels(schema: dict[str, Any]) -> None:
+    """Give each multiple-choice field of the profile's JSON Schema the name of each of its
+    answers in each language, beside the field's ``labels``: ``value_labels`` is
+    ``{"es": {value: name}, "en": {value: name}}``; an answer the catalogues do not name yet
+    is named by its value."""
+    for name, spec in schema.get("properties", {}).items():
+        if "enum" not in spec:
+            continue
+        spec["value_labels"] = {
+            language: {
+                str(value): text(key, language) if has_text(key, language) else str(value)
+                for value in spec["enum"]
+                for key in [f"profile.value.{name}.{value}"]
+            }
+            for language in LANGUAGES
+        }
+
 
 class Profile(BaseModel):
     """A returnee's situation as recorded at the office (protocols §1).
@@ -51,7 +109,9 @@ class Profile(BaseModel):
     no rule.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, json_schema_extra=_value_labels
+    )
 
     age: int = Field(ge=0, le=120, **_labels(N_("profile.field.age")))
     pregnant: Flag = Field(False, **_labels(N_("profile.field.pregnant")))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine import DEPARTMENTS, Profile, ProfileError, parse_profile
+from engine import DEPARTMENTS, Profile, ProfileError, parse_profile, profile_fields
 from texts import LANGUAGES, catalogue
 
 #: A valid profile with only the fields that have no default.
@@ -75,3 +75,17 @@ def test_a_misspelt_field_is_told_with_a_guess_in_both_languages() -> None:
         written("profile.unknown_field_did_you_mean", "en").format(suggestion="pregnant"),
         written("profile.unknown_field_did_you_mean", "es").format(suggestion="pregnant"),
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_answer_of_a_choice_is_named_in_the_catalogues(language: str) -> None:
+    """Each value a multiple-choice field of the vocabulary allows has a name written by a
+    translator, and the profile schema serves exactly that name."""
+    properties = Profile.model_json_schema()["properties"]
+    choices = {name: spec.choices for name, spec in profile_fields().items() if spec.choices}
+    assert choices
+    for name, values in choices.items():
+        served = properties[name]["value_labels"][language]
+        assert set(served) == {str(v) for v in values}, name
+        for value in values:
+            assert served[str(value)] == written(f"profile.value.{name}.{value}", language)

@@ -4,10 +4,15 @@ schema; a code nobody named yet is shown as it is rather than breaking the page.
 
 from __future__ import annotations
 
-from engine import AREA_KEYS, PRIORITY_KEYS
+from typing import Any
+
+from engine import AREA_KEYS, PRIORITY_KEYS, Profile
 from network import Level
 from texts import LANGUAGES, text
+from web.api_calls import ApiAnswer, in_language
+from web.form_problems import PROFILE, form_problems
 from web.policy_words import area_label, priority_label
+from web.profile_form import questions
 from web.reach_levels import reach_level, reach_levels
 
 
@@ -37,3 +42,38 @@ def test_every_network_level_is_drawn_with_the_networks_name() -> None:
 def test_a_level_the_pages_do_not_know_falls_back_to_its_code() -> None:
     shown = reach_level("orbit", "es")
     assert (shown.name, shown.css) == ("orbit", "reach-other")
+
+
+def test_a_choice_is_named_as_the_profile_schema_names_it_or_by_its_value() -> None:
+    schema = Profile.model_json_schema()
+    for language in LANGUAGES:
+        asked = {q.name: q for q in questions(schema, language)}
+        for value in asked["employment"].choices:
+            served = schema["properties"]["employment"]["value_labels"][language][value]
+            assert asked["employment"].choice_label(value) == served
+    newer = {"properties": {"tenure": {"enum": ["owner", "tenant"], "labels": {"es": "Vivienda"}}}}
+    (question,) = questions(newer, "es")
+    assert [question.choice_label(v) for v in question.choices] == ["owner", "tenant"]
+
+
+def test_api_problems_are_shown_by_the_form_field_they_name() -> None:
+    problem: dict[str, Any] = {
+        "code": "invalid",
+        "message": "Wrong",
+        "message_es": "Mal",
+        "problems": [],
+    }
+    named = ["body.profile.age", "body.person.name", "query.since", "rules[0].when", "body"]
+    problem["problems"] = [
+        {"field": f, "message": f"{f} wrong", "message_es": f"{f} mal"} for f in named
+    ]
+    answer = ApiAnswer(422, {"error": problem})
+    assert form_problems(answer, "es", within=PROFILE, names={"person.name": "person_name"}) == {
+        "age": ["body.profile.age mal"],
+        "person_name": ["body.person.name mal"],
+        "since": ["query.since mal"],
+        "rules": ["rules[0].when mal"],
+        "body": ["body mal"],
+    }
+    assert form_problems(answer, "en")["profile"] == ["body.profile.age wrong"]
+    assert answer.message("es") == "Mal" and in_language(problem, "en") == "Wrong"

@@ -8,6 +8,7 @@ refuse exactly what it refuses, with its bilingual problems shown next to the fi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,12 @@ from .session import session_token
 
 #: The host name of in-process calls (never resolved: the transport is the application).
 _INTERNAL = "http://ruta.internal"
+
+
+def in_language(said: Mapping[str, Any], language: str) -> str:
+    """The wording of an error or problem of the API (``message``, ``message_es``) in
+    ``language``."""
+    return str(said.get("message_es" if language == "es" else "message") or "")
 
 
 @dataclass(frozen=True)
@@ -46,15 +53,16 @@ class ApiAnswer:
         error = self.error
         if error is None:
             return None
-        return str(error.get("message_es" if language == "es" else "message", ""))
+        return in_language(error, language)
 
     def problems(self, language: str) -> dict[str, list[str]]:
         """The error's problems by the field they name, in ``language``."""
         error = self.error or {}
         found: dict[str, list[str]] = {}
         for problem in error.get("problems") or []:
-            wording = problem.get("message_es" if language == "es" else "message", "")
-            found.setdefault(str(problem.get("field", "")), []).append(str(wording))
+            found.setdefault(str(problem.get("field", "")), []).append(
+                in_language(problem, language)
+            )
         return found
 
 

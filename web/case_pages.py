@@ -17,11 +17,12 @@ from store import Principal
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
-from .intake import form_answers, form_context, profile_schema
+from .form_problems import PROFILE, form_problems
+from .forms import form_answers, profile_schema
+from .intake import form_context
 from .language import page_language
 from .profile_form import (
     Places,
-    field_problems,
     form_from_profile,
     places,
     profile_from_form,
@@ -74,10 +75,8 @@ async def _new_case(
 ) -> Response:
     language = page_language(request)
     schema = await profile_schema(request)
-    problems = field_problems(answer.problems(language)) if answer else {}
-    for form_name, api_name in IDENTITY.items():
-        if f"person.{api_name}" in problems:
-            problems[form_name] = problems.pop(f"person.{api_name}")
+    identity = {f"person.{api_name}": form_name for form_name, api_name in IDENTITY.items()}
+    problems = form_problems(answer, language, within=PROFILE, names=identity)
     where = places(request)
     context = {
         "form": form_context(schema, language, answers, problems, None, where),
@@ -121,7 +120,7 @@ def profile_rows(
         if isinstance(value, bool):
             shown = text("page.intake.yes", language) if value else text("page.intake.no", language)
         elif question.kind == "choice":
-            shown = text(f"profile.value.{question.name}.{value}", language)
+            shown = question.choice_label(value)
         elif question.name == "department":
             shown = f"{where.departments.get(str(value), value)} ({value})"
         elif question.name in ("municipality", "origin_municipality") and value:
@@ -241,7 +240,7 @@ async def _profile_form(
 ) -> Response:
     language = page_language(request)
     schema = await profile_schema(request)
-    problems = field_problems(answer.problems(language)) if answer else {}
+    problems = form_problems(answer, language, within=PROFILE)
     context = {
         "form": form_context(schema, language, answers, problems, None, places(request)),
         "case_id": case_id,

@@ -43,15 +43,6 @@ class ConditionWords:
     parts: list[ConditionWords] = field(default_factory=list)
 
 
-def field_labels(schema: dict[str, Any], language: str) -> dict[str, str]:
-    """Each profile field's label in ``language``, from the profile schema."""
-    found: dict[str, str] = {}
-    for name, spec in (schema.get("properties") or {}).items():
-        labels = spec.get("labels") or {}
-        found[name] = str(labels.get(language) or name)
-    return found
-
-
 def operator_words(op: str, language: str) -> str:
     """``>=`` → "es al menos" / "is at least"."""
     return text(_OPERATORS[op], language) if op in _OPERATORS else op

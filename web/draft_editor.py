@@ -20,10 +20,12 @@ from store import Principal, access
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
-from .conditions import describe, field_labels, operator_words
+from .conditions import describe, operator_words
+from .form_problems import source_problems
+from .forms import form_answers, profile_labels
 from .language import page_language
 from .rendering import render
-from .rule_yaml import YamlFault, line_of, rule_to_yaml, yaml_to_rule
+from .rule_yaml import YamlFault, rule_to_yaml, yaml_to_rule
 from .session import SameSite, page_permission
 
 router = APIRouter(include_in_schema=False)
@@ -90,30 +92,6 @@ def _number(entered: str) -> Any:
     return entered
 
 
-def _problems(
-    answer: ApiAnswer | None, source: str, rule_id: str, language: str
-) -> list[dict[str, Any]]:
-    """The API's problems of an edit, each with the line of ``source`` it is about."""
-    if answer is None or answer.error is None:
-        return []
-    found = []
-    for problem in answer.error.get("problems") or []:
-        path = str(problem.get("field") or "")
-        line = problem.get("line")
-        if problem.get("rule") in (None, rule_id):
-            line = line_of(source, path) or line
-        found.append(
-            {
-                "field": path,
-                "rule": problem.get("rule"),
-                "file": problem.get("file"),
-                "line": line,
-                "message": problem.get("message_es" if language == "es" else "message"),
-            }
-        )
-    return found
-
-
 def _path(draft_id: str, rule_id: str) -> str:
     return f"/v1/rule-bases/drafts/{quote(draft_id, safe='')}/rules/{quote(rule_id, safe='')}"
 
@@ -144,7 +122,7 @@ async def _editor(
         )
     stored = rule_to_yaml(rule.body)
     text_shown = stored if source is None else source
-    problems = _problems(refusal, text_shown, rule_id, language)
+    problems = source_problems(refusal, text_shown, rule_id, language)
     if fault is not None:
         problems.append(
             {
@@ -155,8 +133,7 @@ async def _editor(
                 "message": text("page.editor.yaml_fault", language, column=fault.column),
             }
         )
-    schema = await call_api(request, "GET", "/v1/profile-schema")
-    labels = field_labels(schema.body if schema.ok else {}, language)
+    labels = await profile_labels(request, language)
     lines = text_shown.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -248,16 +225,16 @@ async def save_thresholds(
     request: Request, draft_id: str, rule_id: str, person: DraftEditor
 ) -> Response:
     """Change the rule's numeric thresholds, and nothing else of it."""
-    form = await request.form()
-    etag = str(form.get("etag", ""))
+    form = await form_answers(request)
+    etag = form.get("etag", "")
     current = await call_api(request, "GET", _path(draft_id, rule_id))
     if not current.ok:
         return await _editor(request, person, draft_id, rule_id, refusal=current)
     rule = copy.deepcopy(current.body)
     entered: dict[str, str] = {}
     for index, found in enumerate(thresholds(current.body)):
-        value = form.get(f"threshold-{index}")
-        if isinstance(value, str) and value.strip():
+        value = form.get(f"threshold-{index}", "")
+        if value.strip():
             entered[found["path"]] = value
             _set(rule, found["path"], _number(value))
     answer = await call_api(

@@ -19,7 +19,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from store import Principal, access
 
 from .api_calls import ApiAnswer, call_api
-from .conditions import describe, field_labels, test_at
+from .conditions import describe, test_at
+from .forms import profile_labels
 from .language import page_language
 from .rendering import render
 from .session import SameSite, page_permission
@@ -30,13 +31,17 @@ VersionReader = Annotated[Principal, page_permission("read_versions")]
 DraftEditor = Annotated[Principal, page_permission("edit_drafts")]
 Publisher = Annotated[Principal, page_permission("publish")]
 
+#: The states of a draft still under way: it can be withdrawn, and a simulation of it still
+#: tells something.
+UNDER_WAY = frozenset({"open", "submitted", "approved"})
+
 #: Each step of a draft's review: the permission it needs and the states it is taken from.
 STEPS: dict[str, tuple[str, frozenset[str]]] = {
     "submit": ("submit_drafts", frozenset({"open"})),
     "send-back": ("approve_drafts", frozenset({"submitted"})),
     "approve": ("approve_drafts", frozenset({"submitted"})),
     "publish": ("publish", frozenset({"approved"})),
-    "withdraw": ("edit_drafts", frozenset({"open", "submitted", "approved"})),
+    "withdraw": ("edit_drafts", UNDER_WAY),
 }
 
 
@@ -245,8 +250,7 @@ async def _draft_page(
             "history": _history(draft, publications),
             "steps": steps_for(person.role, draft["status"]),
             "may_edit": draft["status"] == "open" and table.may(person.role, "edit_drafts"),
-            "may_simulate": table.may(person.role, "simulate")
-            and draft["status"] in ("open", "submitted", "approved"),
+            "may_simulate": table.may(person.role, "simulate") and draft["status"] in UNDER_WAY,
             "error": error.message(language) if error else None,
             "problems": error.problems(language) if error else {},
             "done": request.query_params.get("done"),
@@ -313,8 +317,7 @@ async def diff_page(request: Request, draft_id: str, person: VersionReader) -> R
     rules = answer.body.get("rules") or {}
     for entry in rules.get("added") or []:
         titles[entry["id"]] = (entry["rule"].get("title") or {}).get(language, entry["id"])
-    schema = await call_api(request, "GET", "/v1/profile-schema")
-    labels = field_labels(schema.body if schema.ok else {}, language)
+    labels = await profile_labels(request, language)
     words: dict[tuple[str, str], tuple[str, str]] = {}
     for entry in rules.get("changed") or []:
         new = await call_api(

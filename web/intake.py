@@ -15,25 +15,21 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from store import Principal
-from texts import DEFAULT_LANGUAGE, LANGUAGES, text
 
 from .api_calls import call_api
+from .form_problems import PROFILE, form_problems
+from .forms import form_answers, profile_schema
 from .language import page_language
-from .profile_form import Places, field_problems, places, profile_from_form, questions
+from .profile_form import Places, places, profile_from_form, questions
 from .rendering import render
 from .roadmap_view import hours_of, institutions_by_id
 from .session import SameSite, page_permission
+from .sheet import render_sheet, sheet_language
 
 router = APIRouter(include_in_schema=False)
 
 #: The logged-in person, if their role may ask for roadmaps.
 Recommender = Annotated[Principal, page_permission("recommend")]
-
-
-async def profile_schema(request: Request) -> dict[str, Any]:
-    """The profile's JSON Schema, as the API serves it to intake forms."""
-    answer = await call_api(request, "GET", "/v1/profile-schema")
-    return answer.body if answer.ok and isinstance(answer.body, dict) else {}
 
 
 def form_context(
@@ -89,7 +85,7 @@ async def _roadmap_page(
         request, "POST", "/v1/recommendations", json={"profile": profile, "lang": language}
     )
     roadmap = answer.body if answer.ok else None
-    problems = field_problems(answer.problems(language))
+    problems = form_problems(answer, language, within=PROFILE)
     if live:  # while the form is being filled in, only the answers given are judged
         problems = {f: m for f, m in problems.items() if answers.get(f)}
     form = form_context(schema, language, answers, problems, roadmap, places(request), live=True)
@@ -146,46 +142,3 @@ async def intake_sheet(request: Request, person: Recommender) -> Response:
     if not answer.ok:
         return await _roadmap_page(request, person, answers, live=False)
     return await render_sheet(request, person, answer.body, language, date.today().isoformat())
-
-
-async def form_answers(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
-
-
-def sheet_language(asked: str | None) -> str:
-    """The sheet's language: Spanish, the returnee's, unless another is asked for."""
-    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
-
-
-async def render_sheet(
-    request: Request,
-    person: Principal,
-    roadmap: dict[str, Any],
-    language: str,
-    day: str,
-    *,
-    office: str | None = None,
-    reference: str | None = None,
-) -> Response:
-    """A printable roadmap sheet in ``language``: the office, the day, the services in the
-    order of the roadmap, where to go, the legal basis and what is done with the person's
-    data."""
-    where = places(request)
-
-    def say(key: str, **values: object) -> str:
-        return text(key, language, **values)
-
-    office_id = office or person.office or ""
-    context = {
-        "_": say,
-        "lang": language,
-        "roadmap": roadmap,
-        "institutions": await institutions_by_id(request),
-        "hours_of": hours_of,
-        "office": where.offices.get(office_id, office_id),
-        "day": day,
-        "reference": reference,
-        "place_name": where.municipality_name,
-    }
-    return render(request, "sheet.html", context, person=person)

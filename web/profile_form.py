@@ -10,51 +10,10 @@ default and can still name it among the ``open_fields`` that could change the ro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-
-from texts import N_
-
-#: The words for each answer of a multiple-choice question (``profile.value.FIELD.VALUE``),
-#: marked here so that the catalogues' check finds them.
-VALUE_KEYS = (
-    N_("profile.value.return_kind.voluntary"),
-    N_("profile.value.return_kind.deported"),
-    N_("profile.value.return_kind.expelled"),
-    N_("profile.value.rur_status.not_registered"),
-    N_("profile.value.rur_status.registered"),
-    N_("profile.value.rur_status.beneficiary"),
-    N_("profile.value.rur_type.none"),
-    N_("profile.value.rur_type.solidario"),
-    N_("profile.value.rur_type.humanitario"),
-    N_("profile.value.rur_type.laboral"),
-    N_("profile.value.rur_type.productivo"),
-    N_("profile.value.conflict_victim.none"),
-    N_("profile.value.conflict_victim.registered"),
-    N_("profile.value.conflict_victim.unregistered"),
-    N_("profile.value.health_coverage.none"),
-    N_("profile.value.health_coverage.subsidized"),
-    N_("profile.value.health_coverage.contributory"),
-    N_("profile.value.foreign_studies.none"),
-    N_("profile.value.foreign_studies.school"),
-    N_("profile.value.foreign_studies.higher"),
-    N_("profile.value.degree_field.none"),
-    N_("profile.value.degree_field.law"),
-    N_("profile.value.degree_field.accounting"),
-    N_("profile.value.degree_field.education"),
-    N_("profile.value.degree_field.health"),
-    N_("profile.value.degree_field.other"),
-    N_("profile.value.employment.employed"),
-    N_("profile.value.employment.unemployed"),
-    N_("profile.value.employment.self_employed"),
-    N_("profile.value.employment.not_seeking"),
-    N_("profile.value.protection_risk.none"),
-    N_("profile.value.protection_risk.threats"),
-    N_("profile.value.protection_risk.trafficking"),
-    N_("profile.value.protection_risk.gbv"),
-)
 
 #: The fields that say where the person lives: asked as a choice of places, not as codes.
 PLACE_FIELDS = ("department", "municipality")
@@ -72,6 +31,12 @@ class Question:
     default: Any = None
     minimum: float | None = None
     maximum: float | None = None
+    choice_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def choice_label(self, value: object) -> str:
+        """The name of the answer ``value`` as the schema gives it (the value itself if the
+        schema does not name it)."""
+        return str(self.choice_labels.get(str(value)) or value)
 
 
 def questions(schema: Mapping[str, Any], language: str) -> list[Question]:
@@ -91,6 +56,7 @@ def questions(schema: Mapping[str, Any], language: str) -> list[Question]:
                 default=spec.get("default"),
                 minimum=spec.get("minimum"),
                 maximum=spec.get("maximum"),
+                choice_labels=dict(spec.get("value_labels", {}).get(language) or {}),
             )
         )
     return found
@@ -147,15 +113,6 @@ def form_from_profile(profile: Mapping[str, Any]) -> dict[str, str]:
         elif value is not None:
             answers[name] = format(value, "g") if isinstance(value, float) else str(value)
     return answers
-
-
-def field_problems(problems: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """The API's problems by the form field they name (``profile.age`` and ``age`` alike)."""
-    found: dict[str, list[str]] = {}
-    for field, messages in problems.items():
-        name = field.removeprefix("body.").removeprefix("profile.")
-        found.setdefault(name, []).extend(messages)
-    return found
 
 
 @dataclass(frozen=True)

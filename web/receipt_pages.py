@@ -16,11 +16,11 @@ from store import Principal
 
 from .api_calls import ApiAnswer, call_api
 from .case_pages import CaseId, Editor, Reader, case_page
-from .intake import render_sheet, sheet_language
 from .language import page_language
 from .rendering import render
 from .roadmap_view import hours_of, institutions_by_id
 from .session import SameSite
+from .sheet import render_sheet, sheet_language
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,7 +18,7 @@ from store import Principal
 
 from .api_calls import call_api
 from .case_pages import CaseId, Editor, case_page
-from .intake import form_answers
+from .forms import form_answers
 from .language import page_language
 from .receipt_pages import receipt_page
 from .rendering import render

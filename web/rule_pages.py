@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, Response
 from store import Principal
 
 from .api_calls import call_api
-from .conditions import describe, field_labels
+from .conditions import describe
+from .forms import profile_labels
 from .language import page_language
 from .policy_words import (
     AREAS,
@@ -44,11 +45,6 @@ def rule_areas(rule: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> li
             found.add(str(entry["area"]))
     found.update(str(a) for a in suppress.get("areas") or [])
     return [area for area in AREAS if area in found]
-
-
-async def _labels(request: Request, language: str) -> dict[str, str]:
-    answer = await call_api(request, "GET", "/v1/profile-schema")
-    return field_labels(answer.body if answer.ok else {}, language)
 
 
 def rule_view(
@@ -104,7 +100,7 @@ async def rules_page(request: Request, person: RulesReader, area: str | None = N
     language = page_language(request)
     answer = await call_api(request, "GET", "/v1/rules")
     catalogue = await services(request)
-    labels = await _labels(request, language)
+    labels = await profile_labels(request, language)
     chosen = area if area in AREAS else None
     groups: list[dict[str, Any]] = []
     listed = answer.body if answer.ok and isinstance(answer.body, list) else []
@@ -147,7 +143,7 @@ async def rule_page(request: Request, rule_id: str, person: RulesReader) -> Resp
             status_code=answer.status,
         )
     catalogue = await services(request)
-    labels = await _labels(request, language)
+    labels = await profile_labels(request, language)
     return render(
         request,
         "rule.html",

@@ -15,9 +15,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from store import Principal
 from texts import N_, text
 
-from .api_calls import ApiAnswer, call_api
+from .api_calls import ApiAnswer, call_api, in_language
 from .charts import Series, bar_chart
-from .conditions import field_labels
+from .draft_pages import UNDER_WAY
+from .forms import profile_labels
 from .language import page_language
 from .policy_words import department_label, priority_label, service_label, services
 from .rendering import render
@@ -34,8 +35,6 @@ CHANGES = {
     "priority_up": N_("page.simulation.change.priority_up"),
     "priority_down": N_("page.simulation.change.priority_down"),
 }
-#: Drafts a simulation can still tell something about.
-_SIMULABLE = ("open", "submitted", "approved")
 
 
 def _series(language: str) -> list[Series]:
@@ -141,7 +140,7 @@ async def _start_page(
 ) -> Response:
     language = page_language(request)
     drafts = await call_api(request, "GET", "/v1/rule-bases/drafts")
-    listed = [d for d in drafts.body if d["status"] in _SIMULABLE] if drafts.ok else []
+    listed = [d for d in drafts.body if d["status"] in UNDER_WAY] if drafts.ok else []
     return render(
         request,
         "simulations.html",
@@ -212,11 +211,10 @@ async def _simulation(
     simulation = answer.body
     view = None
     if simulation["status"] == "done" and simulation.get("result"):
-        schema = await call_api(request, "GET", "/v1/profile-schema")
         view = result_view(
             simulation["result"],
             await services(request),
-            field_labels(schema.body if schema.ok else {}, language),
+            await profile_labels(request, language),
             language,
         )
     failure = simulation.get("error") or {}
@@ -226,7 +224,7 @@ async def _simulation(
         {
             "simulation": simulation,
             "view": view,
-            "failure": failure.get("message_es" if language == "es" else "message"),
+            "failure": in_language(failure, language) or None,
             "error": None,
         },
         person=person,
