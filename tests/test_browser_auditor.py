@@ -49,11 +49,13 @@ def _audit_and_read_the_report(page: Page, site: Site) -> None:
     ).json()
     assert found["status"] == "done" and found["suite"]["source"] == "cases"
     totals, score = found["result"]["coverage"]["totals"], found["result"]["mutation"]["score"]
-    shown_percent = f"{totals['percent']:.1f} %".replace(".", ",")
+    shown_percent = f"{totals['percent']:.1f}\u00a0%".replace(".", ",")
     expect(page.locator("#summary-coverage")).to_have_text(
         f"{totals['covered']} de {totals['items']} ({shown_percent})"
     )
-    expect(page.locator("#summary-mutation")).to_have_text(f"{score * 100:.1f} %".replace(".", ","))
+    expect(page.locator("#summary-mutation")).to_have_text(
+        f"{score * 100:.1f}\u00a0%".replace(".", ",")
+    )
     requirements = page.locator("#verification-requirements")
     for requirement in found["result"]["verification"]["requirements"]:
         verdict = "se cumple" if requirement["holds"] else "refutado"

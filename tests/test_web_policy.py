@@ -207,8 +207,11 @@ def test_the_diff_page_lists_what_the_api_diff_lists(
             shown.add((rule_id, html.unescape(path), old, new))
     assert shown == expected and len(expected) == 2
     age = api(web, tokens["ana"], "GET", "/v1/profile-schema").json()["properties"]["age"]
-    at_least = f"{age['labels']['es']} {text('page.rules.op.ge', 'es')}"
-    assert f"{at_least} 18 → {at_least} 21" in html.unescape(page)
+    before, after = (
+        text("page.rules.test.ge", "es", field=age["labels"]["es"], value=value)
+        for value in (18, 21)
+    )
+    assert f"{before} → {after}" in html.unescape(page)
 
 
 def test_the_simulation_tables_hold_the_apis_numbers(

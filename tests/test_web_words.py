@@ -10,6 +10,7 @@ from engine import AREA_KEYS, PRIORITY_KEYS, Profile
 from network import Level
 from texts import LANGUAGES, text
 from web.api_calls import ApiAnswer, in_language
+from web.conditions import describe
 from web.form_problems import PROFILE, form_problems
 from web.policy_words import area_label, priority_label
 from web.profile_form import questions
@@ -77,3 +78,13 @@ def test_api_problems_are_shown_by_the_form_field_they_name() -> None:
     }
     assert form_problems(answer, "en")["profile"] == ["body.profile.age wrong"]
     assert answer.message("es") == "Mal" and in_language(problem, "en") == "Wrong"
+
+
+def test_a_test_is_one_sentence_of_the_catalogue_per_operator() -> None:
+    labels = {"age": "Edad", "years_abroad": "Años fuera"}
+    assert describe({"field": "age", "op": ">=", "value": 18}, labels, "es").words == (
+        "Edad es al menos 18"
+    )
+    assert describe({"field": "age", "op": "is_null"}, labels, "en").words == "Edad is not known"
+    compared = {"field": "age", "op": "<", "other_field": "years_abroad"}
+    assert describe(compared, labels, "en").words == "Edad is less than Años fuera"

@@ -12,6 +12,8 @@ import re
 from io import StringIO
 from typing import Annotated, Any
 
+from babel import Locale
+from babel.numbers import format_percent, parse_pattern
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from ruamel.yaml import YAML
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -62,11 +64,14 @@ def as_yaml(data: Any) -> str:
 
 
 def percent(value: float | None, language: str) -> str:
-    """A percentage with one decimal, written as the language writes it (``96,5 %``)."""
+    """A percentage (``96.5`` for 96.5 %) with one decimal, written as the language writes it
+    (CLDR's: ``96,5 %`` in Spanish, ``96.5%`` in English)."""
     if value is None:
         return "—"
-    shown = f"{value:.1f} %"
-    return shown.replace(".", ",") if language == "es" else shown
+    locale = Locale.parse(language)
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (1, 1)
+    return format_percent(value / 100, format=pattern, locale=locale)
 
 
 async def _versions(request: Request) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from store import Principal
+from store import Principal, access
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
@@ -208,6 +208,7 @@ async def case_page(
         part: {"message": a.message(language), "problems": a.problems(language)}
         for part, a in (errors or {}).items()
     }
+    context["may_edit"] = access().may(person.role, "edit_cases")
     status = next((a.status for a in (errors or {}).values()), 200)
     return render(request, "case.html", context, person=person, status_code=status)
 

@@ -14,19 +14,23 @@ from typing import Any
 
 from texts import N_, text
 
-#: Each operator's wording, by its key in the catalogues.
-_OPERATORS = {
-    "==": N_("page.rules.op.eq"),
-    "!=": N_("page.rules.op.ne"),
-    "<": N_("page.rules.op.lt"),
-    "<=": N_("page.rules.op.le"),
-    ">": N_("page.rules.op.gt"),
-    ">=": N_("page.rules.op.ge"),
-    "in": N_("page.rules.op.in"),
-    "not_in": N_("page.rules.op.not_in"),
-    "is_null": N_("page.rules.op.is_null"),
-    "not_null": N_("page.rules.op.not_null"),
+#: Each operator's sentence, by its key in the catalogues: ``{field}`` and (but for the tests
+#: of whether a field is known) ``{value}``, in the order the language puts them.
+_SENTENCES = {
+    "==": N_("page.rules.test.eq"),
+    "!=": N_("page.rules.test.ne"),
+    "<": N_("page.rules.test.lt"),
+    "<=": N_("page.rules.test.le"),
+    ">": N_("page.rules.test.gt"),
+    ">=": N_("page.rules.test.ge"),
+    "in": N_("page.rules.test.in"),
+    "not_in": N_("page.rules.test.not_in"),
+    "is_null": N_("page.rules.test.is_null"),
+    "not_null": N_("page.rules.test.not_null"),
 }
+
+#: What stands for the value a person is about to type, in a test's sentence.
+BLANK = "…"
 _YES_NO = {True: N_("page.rules.value.yes"), False: N_("page.rules.value.no")}
 _GROUPS = {
     "all": N_("page.rules.when.all"),
@@ -43,9 +47,11 @@ class ConditionWords:
     parts: list[ConditionWords] = field(default_factory=list)
 
 
-def operator_words(op: str, language: str) -> str:
-    """``>=`` → "es al menos" / "is at least"."""
-    return text(_OPERATORS[op], language) if op in _OPERATORS else op
+def test_words(subject: str, op: str, value: str, language: str) -> str:
+    """A test as one sentence: ``Edad``, ``>=``, ``18`` → "Edad es al menos 18"."""
+    if op not in _SENTENCES:
+        return f"{subject} {op} {value}".strip()
+    return text(_SENTENCES[op], language, field=subject, value=value)
 
 
 def _value(value: Any, language: str) -> str:
@@ -70,13 +76,13 @@ def describe(condition: Any, labels: dict[str, str], language: str) -> Condition
     name = str(condition.get("field", ""))
     op = str(condition.get("op", ""))
     subject = labels.get(name, name)
-    verb = operator_words(op, language)
     if condition.get("other_field"):
         other = str(condition["other_field"])
-        return ConditionWords(f"{subject} {verb} {labels.get(other, other)}")
+        return ConditionWords(test_words(subject, op, labels.get(other, other), language))
     if op in ("is_null", "not_null"):
-        return ConditionWords(f"{subject} {verb}")
-    return ConditionWords(f"{subject} {verb} {_value(condition.get('value'), language)}")
+        return ConditionWords(test_words(subject, op, "", language))
+    value = _value(condition.get("value"), language)
+    return ConditionWords(test_words(subject, op, value, language))
 
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

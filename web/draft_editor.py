@@ -20,7 +20,7 @@ from store import Principal, access
 from texts import text
 
 from .api_calls import ApiAnswer, call_api
-from .conditions import describe, operator_words
+from .conditions import BLANK, describe, test_words
 from .form_problems import source_problems
 from .forms import form_answers, profile_labels
 from .language import page_language
@@ -157,8 +157,9 @@ async def _editor(
             "thresholds": [
                 {
                     **t,
-                    "label": labels.get(t["field"], t["field"]),
-                    "words": operator_words(t["op"], language),
+                    "label": test_words(
+                        labels.get(t["field"], t["field"]), t["op"], BLANK, language
+                    ),
                 }
                 for t in thresholds(rule.body)
             ],

@@ -24,6 +24,7 @@ from .forms import profile_labels
 from .language import page_language
 from .rendering import render
 from .session import SameSite, page_permission
+from .simulation_form import DEFAULTS as SIMULATION_DEFAULTS
 
 router = APIRouter(include_in_schema=False)
 
@@ -253,6 +254,7 @@ async def _draft_page(
             "may_simulate": table.may(person.role, "simulate") and draft["status"] in UNDER_WAY,
             "error": error.message(language) if error else None,
             "problems": error.problems(language) if error else {},
+            "simulation_form": SIMULATION_DEFAULTS,
             "done": request.query_params.get("done"),
         },
         person=person,

@@ -23,6 +23,7 @@ from .language import page_language
 from .policy_words import department_label, priority_label, service_label, services
 from .rendering import render
 from .session import SameSite, page_permission
+from .simulation_form import DEFAULTS, simulation_request
 
 router = APIRouter(include_in_schema=False)
 
@@ -137,6 +138,7 @@ async def _start_page(
     *,
     refusal: ApiAnswer | None = None,
     chosen: str | None = None,
+    sent: dict[str, str] | None = None,
 ) -> Response:
     language = page_language(request)
     drafts = await call_api(request, "GET", "/v1/rule-bases/drafts")
@@ -149,6 +151,7 @@ async def _start_page(
             "chosen": chosen or request.query_params.get("draft"),
             "error": (refusal.message(language) if refusal else None) or drafts.message(language),
             "problems": refusal.problems(language) if refusal else {},
+            "simulation_form": {**DEFAULTS, **(sent or {})},
         },
         person=person,
         status_code=refusal.status if refusal else 200,
@@ -171,28 +174,14 @@ async def start(
     seed: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Ask the API to simulate the draft; then follow it on its own page."""
-    body: dict[str, Any]
-    if population == "cases":
-        body = {"cases": True}
-    else:
-        body = {"synthetic": {"size": _whole(size, 1000), "seed": _whole(seed, 0)}}
+    sent = {"population": population, "size": size, "seed": seed}
+    body = simulation_request(sent)
     answer = await call_api(
         request, "POST", f"/v1/rule-bases/drafts/{quote(draft_id, safe='')}/simulations", json=body
     )
     if not answer.ok:
-        return await _start_page(request, person, refusal=answer, chosen=draft_id)
+        return await _start_page(request, person, refusal=answer, chosen=draft_id, sent=sent)
     return RedirectResponse(f"/simulations/{quote(answer.body['id'], safe='')}", status_code=303)
-
-
-def _whole(entered: str, default: int) -> Any:
-    """A whole number typed in a form; what cannot be read goes to the API as typed, for it
-    to refuse with its own words."""
-    if not entered.strip():
-        return default
-    try:
-        return int(entered.strip())
-    except ValueError:
-        return entered
 
 
 async def _simulation(
