@@ -55,5 +55,8 @@ class Settings(BaseSettings):
     data_key: str | None = Field(default=None, repr=False)
     #: The most cases an audit's suite may hold, so an audit's time and memory stay bounded.
     max_audit_cases: int = Field(default=5_000, ge=1)
+    #: How long a login to the pages lasts, in seconds (a working day by default); then the
+    #: person logs in again. Shorter on shared office computers.
+    session_seconds: int = Field(default=10 * 60 * 60, ge=300, le=7 * 24 * 60 * 60)
     #: Set by `ruta serve` once it has prepared the store, so its workers do not again.
     prepared: bool = False

@@ -23,6 +23,7 @@ def test_the_session_cookie_cannot_be_read_by_scripts_nor_sent_by_other_sites(
     cookie = answer.headers["set-cookie"]
     assert cookie.startswith("ruta_session=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Max-Age=36000" in cookie  # a working day, RUTA_SESSION_SECONDS by default
     assert tokens["carla"] not in web.get("/").text  # the page never shows the token
 
 

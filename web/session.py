@@ -20,8 +20,6 @@ from .errors import CrossSiteError, LoginRequiredError, PageForbiddenError
 
 #: The cookie holding the person's API token.
 SESSION_COOKIE = "ruta_session"
-#: A working day: after it the person logs in again.
-SESSION_SECONDS = 10 * 60 * 60
 
 
 def session_token(request: Request) -> str | None:
@@ -74,11 +72,12 @@ SameSite = Depends(same_site)
 
 
 def start_session(response: Response, request: Request, token: str) -> None:
-    """Keep ``token`` in the browser for the working day."""
+    """Keep ``token`` in the browser for the session's length (``RUTA_SESSION_SECONDS``)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=SESSION_SECONDS,
+        # RUTA_SESSION_SECONDS: a working day unless the office chose otherwise.
+        max_age=int(request.app.state.service.settings.session_seconds),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",

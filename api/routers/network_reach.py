@@ -3,13 +3,14 @@ department: the matrix behind the auditors' heatmap, with no audit to run first.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from audit import network_reach
+from network import Level
 
 from ..auth import require
 from ..deps import EngineDep, NetworkDep
@@ -49,7 +50,8 @@ class ReachOut(BaseModel):
     department: str
     department_name: str
     service: str
-    level: Literal["municipality", "department", "national", "neighbour", "nearest", "none"]
+    #: The network's levels (``network.Level``), lower-case: one list, so a new level is served.
+    level: str = Field(json_schema_extra={"enum": [level.name.lower() for level in Level]})
     distance_km: float | None
     institution_id: str | None
 

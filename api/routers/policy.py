@@ -56,7 +56,8 @@ async def rule(rule_id: str, engine: EngineDep) -> Rule:
     responses={
         200: {
             "description": "A JSON Schema (draft 2020-12); each property has `labels` with"
-            " `es` and `en`, and `enum` where the answer is one of a set.",
+            " `es` and `en`, and `enum` where the answer is one of a set, with `value_labels`"
+            " naming each choice in `es` and `en`.",
             "content": {"application/json": {"example": PROFILE_SCHEMA}},
         },
         **error_responses(),
@@ -64,5 +65,6 @@ async def rule(rule_id: str, engine: EngineDep) -> Rule:
 )
 async def profile_schema() -> dict[str, Any]:
     """The JSON Schema of a returnee's profile, with Spanish and English labels for each
-    field: enough to build an intake form that asks exactly what the protocols need."""
+    field and each choice: enough to build an intake form that asks exactly what the
+    protocols need."""
     return PROFILE_SCHEMA
