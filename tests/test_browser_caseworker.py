@@ -56,6 +56,7 @@ def test_a_deported_man_without_shelter_in_cucuta_is_sent_to_shelter_first(
     expect(page.get_by_label("Edad (años cumplidos)")).to_have_value("34")
     first.get_by_text("Por qué se recomienda").click()
     assert serious_accessibility_violations(page) == []
+    page.locator("#roadmap").evaluate("element => element.scrollIntoView()")
     screenshot(page, "caseworker-roadmap")
 
     with page.context.expect_page() as opened:
