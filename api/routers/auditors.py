@@ -15,6 +15,7 @@ from .. import examples
 from ..auth import require
 from ..deps import NetworkDep, StoreDep
 from ..errors import UnknownFilterError
+from ..moments import read_moment
 from ..policy_schemas import TrailOut
 from ..schemas import SEQUENCE_MAX, CoverageGap, error_responses
 
@@ -57,7 +58,7 @@ def _moment(parameter: str, text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text)
+        return read_moment(text)
     except ValueError:
         raise UnknownFilterError(parameter, N_("error.invalid_request.moment_filter")) from None
 
@@ -99,3 +100,4 @@ async def audit_trail(
         "events": [e.to_json() for e in events],
         "next_after": events[-1].seq if len(events) == limit else None,
     }
+
