@@ -15,6 +15,7 @@ from api.case_schemas import CASE_REQUEST
 from api.cli import app
 from api.main import create_app
 from audit import AuditError, RequirementsError, load_suite, parse_requirements, read_requirements
+from engine.rule_base import DEFAULT_GROUP
 from store import DIMENSIONS
 from texts import both
 from tokens import authorise
@@ -78,6 +79,7 @@ WORDED_BEFORE: list[tuple[str, dict[str, object], str, str]] = [
         "r.yaml: no such file",
         "r.yaml: no existe el archivo",
     ),
+    ("rules.default_group", {}, "Rules", "Reglas"),
     (
         "audit.requirement_one_target",
         {},
@@ -98,6 +100,10 @@ def test_the_moved_texts_keep_their_wording(
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def test_a_rule_file_without_a_title_is_grouped_under_the_catalogues_words() -> None:
+    assert (DEFAULT_GROUP.en, DEFAULT_GROUP.es) == ("Rules", "Reglas")
 
 
 def test_a_case_for_an_unknown_office_names_the_field_in_both_languages(
