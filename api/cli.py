@@ -58,7 +58,7 @@ from simulation import (
     synthetic_population,
 )
 from store import Store, StoreError, access
-from texts import N_, text
+from texts import N_, both, text
 
 from .batch import HeaderStyle, PersonAnswer, answer_cells, answer_header, answer_person
 from .cli_reports import keys_app, report_app
@@ -764,9 +764,7 @@ def users_add(
         known = {o.id for o in _network(settings).data.offices}
         if office not in known:
             typer.echo(
-                f"unknown office; use one of: {', '.join(sorted(known))}\n"
-                f"oficina desconocida; use una de: {', '.join(sorted(known))}",
-                err=True,
+                "\n".join(both("cli.unknown_office", offices=", ".join(sorted(known)))), err=True
             )
             raise typer.Exit(1)
     store = _store(settings)
@@ -1016,7 +1014,7 @@ def audit_verify(
     except RequirementsError as error:
         _refused(error)
     if requirements is not None and not path.is_file():
-        typer.echo(f"{path.name}: no such file\n{path.name}: no existe el archivo", err=True)
+        typer.echo("\n".join(both("cli.no_such_file", file=path.name)), err=True)
         raise typer.Exit(1)
     found = verify_rule_base(base, wanted)
     if as_json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +13,7 @@ import typer
 from store import StoreError, new_key
 from texts import both
 
+from .moments import read_moment
 from .settings import Settings
 from .startup import StartupError, open_store
 
@@ -37,7 +38,7 @@ def _day(written: str | None) -> datetime | None:
     if written is None:
         return None
     try:
-        return datetime.fromisoformat(written).replace(tzinfo=UTC)
+        return read_moment(written)
     except ValueError:
         english, spanish = both("cli.report.not_a_day", day=repr(written))
         typer.echo(f"{english}\n{spanish}", err=True)

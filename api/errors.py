@@ -56,6 +56,8 @@ __all__ = [
     "NotFoundError",
     "PreconditionRequiredError",
     "RutaApiError",
+    "RutaServiceError",
+    "StartupError",
     "UnauthenticatedApiError",
     "UnexpectedErrorMiddleware",
     "UnknownFilterError",
@@ -68,7 +70,26 @@ __all__ = [
 _log = logging.getLogger("ruta.api")
 
 
-class RutaApiError(StarletteHTTPException):
+class RutaServiceError(Exception):
+    """The root of every error of Ruta's service (this package): the ones answered over HTTP
+    (:class:`RutaApiError`) and the ones that stop it from starting (:class:`StartupError`).
+    Each carries what went wrong for a person, in English (``message``) and Spanish
+    (``message_es``), never a returnee's data."""
+
+    message: str
+    message_es: str
+
+
+class StartupError(RutaServiceError):
+    """Ruta cannot start; the message says why and what to do, in English and Spanish."""
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_es = message_es
+
+
+class RutaApiError(StarletteHTTPException, RutaServiceError):
     """Base of the API's own errors: an HTTP status, a stable code, a message in each language,
     and the part of the request at fault (``field``) where there is one.
 

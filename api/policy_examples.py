@@ -192,4 +192,14 @@ TRAIL: Final[dict[str, Any]] = {
     "next_after": None,
 }
 
+#: The trail's check when someone altered an event in the database (here the 43rd).
+TRAIL_VERIFICATION: Final[dict[str, Any]] = {
+    "ok": False,
+    "events": 42,
+    "broken_at": 43,
+    "message": "event 43 was altered after it was written",
+    "message_es": "el evento 43 fue alterado después de escribirse",
+    "head": "7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b",
+}
+
 MANIFEST: Final[dict[str, Any]] = VERSION_DETAIL["manifest"]

@@ -23,6 +23,7 @@ __all__ = [
     "SyntheticPopulation",
     "TrailEventOut",
     "TrailOut",
+    "TrailVerificationOut",
     "VersionDetail",
     "VersionList",
     "VersionOut",
@@ -234,6 +235,23 @@ class TrailEventOut(BaseModel):
     detail: dict[str, Any]
     prev_hash: str
     hash: str
+
+
+class TrailVerificationOut(BaseModel):
+    """The audit trail's hash chain recomputed from its first event: whether it is whole and,
+    if not, the first event where it breaks (altered, removed or inserted) and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.TRAIL_VERIFICATION]})
+
+    ok: bool = Field(description="Whether every event is as written and follows the one before.")
+    events: int = Field(description="How many events were found whole before any break.")
+    broken_at: int | None = Field(description="The number of the first broken event, if any.")
+    message: str = Field(description="Why the chain breaks there (English); empty if whole.")
+    message_es: str = Field(description="The same, in Spanish.")
+    head: str | None = Field(
+        description="The hash of the last whole event: record it elsewhere to detect a chain"
+        " rewritten from the start."
+    )
 
 
 class TrailOut(BaseModel):

@@ -21,20 +21,12 @@ from engine import RuleBaseDocuments, RuleBaseError, default_rules_dir
 from store import IdentityCipher, Store, StoreError
 from texts import both
 
+from .errors import StartupError
 from .settings import Settings
 
 __all__ = ["StartupError", "StartupReport", "open_store", "prepare"]
 
 _log = logging.getLogger("ruta.startup")
-
-
-class StartupError(Exception):
-    """Ruta cannot start; the message says why and what to do, in English and Spanish."""
-
-    def __init__(self, message: str, message_es: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_es = message_es
 
 
 @dataclass

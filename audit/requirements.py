@@ -48,7 +48,7 @@ class Expectation(_Strict):
     @model_validator(mode="after")
     def _one_target(self) -> Expectation:
         if (self.service is None) == (self.area is None):
-            raise ValueError("give exactly one of service or area / indique service o area")
+            raise ValueError(" / ".join(both("audit.requirement_one_target")))
         return self
 
 
@@ -74,8 +74,7 @@ def read_requirements(path: Path, services: set[str] | None = None) -> list[Requ
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RequirementsError(
-            f"{path.name}: cannot read the requirements file: {error}",
-            f"{path.name}: no se puede leer el archivo de requisitos: {error}",
+            *both("audit.requirements_unreadable", file=path.name, reason=error)
         ) from None
     return parse_requirements(text, path.name, services)
 
@@ -91,8 +90,7 @@ def parse_requirements(text: str, name: str, services: set[str] | None = None) -
         requirements = _File.model_validate(data).requirements
     except YAMLError as error:
         raise RequirementsError(
-            f"{name}: cannot read the requirements file: {error}",
-            f"{name}: no se puede leer el archivo de requisitos: {error}",
+            *both("audit.requirements_unreadable", file=name, reason=error)
         ) from None
     except ValidationError as error:
         where = "; ".join(
@@ -111,7 +109,11 @@ def parse_requirements(text: str, name: str, services: set[str] | None = None) -
         code = requirement.expect.service
         if services is not None and code is not None and code not in services:
             raise RequirementsError(
-                f"{name}: requirement {requirement.id}: unknown service {code!r}",
-                f"{name}: requisito {requirement.id}: servicio desconocido {code!r}",
+                *both(
+                    "audit.requirement_unknown_service",
+                    file=name,
+                    requirement=requirement.id,
+                    service=repr(code),
+                )
             )
     return requirements

@@ -34,6 +34,7 @@ from engine import (
     Test,
     profile_fields,
 )
+from texts import both
 
 from .baseline import BASELINE, DAY, Slot, number
 from .errors import WitnessError
@@ -261,10 +262,7 @@ def check(solver: Expr, *constraints: Expr) -> bool:
     answer = solver.check(*constraints)
     if answer == z3.unknown:
         reason = solver.reason_unknown()
-        raise WitnessError(
-            f"verifier fault: the solver could not decide a question ({reason})",
-            f"fallo del verificador: el solucionador no pudo decidir una pregunta ({reason})",
-        )
+        raise WitnessError(*both("audit.solver_undecided", reason=reason))
     return bool(answer == z3.sat)
 
 

@@ -73,9 +73,7 @@ def load_suite(folders: Sequence[Path]) -> list[SuiteCase]:
         elif folder.is_dir():
             files = sorted(folder.glob("*.yaml"))
         else:
-            raise AuditError(
-                f"{folder.name}: no such suite folder", f"{folder.name}: no existe esa carpeta"
-            )
+            raise AuditError(*both("audit.no_suite_folder", folder=folder.name))
         for path in files:
             try:
                 read = read_cases(path)

@@ -42,6 +42,7 @@ from engine import (
     holds,
     parse_profile,
 )
+from texts import both
 
 from .baseline import Witness, as_witness
 from .boxes import Box, Boxes
@@ -159,10 +160,7 @@ class _Verifier:
 
     def check(self, shown: bool, what: str) -> None:
         if not shown:
-            raise WitnessError(
-                f"verifier fault: the witness for {what} does not show it when evaluated",
-                f"fallo del verificador: el testigo de {what} no lo muestra al evaluarlo",
-            )
+            raise WitnessError(*both("audit.witness_not_shown", what=what))
 
     # -- the questions ------------------------------------------------------------------------
 

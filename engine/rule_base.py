@@ -17,6 +17,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from texts import both
+
 from .referrals import ReferralPreference
 from .rule_model import Catalogue, Manifest, Rule, ServiceEntry, Text
 from .vocabulary import Area
@@ -27,7 +29,8 @@ __all__ = ["DEFAULT_GROUP", "DEFAULT_RULE_FILE", "RuleBase", "RuleFileLayout", "
 #: knows each rule's file).
 DEFAULT_RULE_FILE = "rules.yaml"
 #: The group title of a rule file whose title the rule base was not given.
-DEFAULT_GROUP = Text(es="Reglas", en="Rules")
+_ENGLISH, _SPANISH = both("rules.default_group")
+DEFAULT_GROUP = Text(es=_SPANISH, en=_ENGLISH)
 
 
 @dataclass(frozen=True)

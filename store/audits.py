@@ -10,33 +10,18 @@ audit sends the suite again.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from texts import both
+from texts import N_
 
 from .database import Database
-from .errors import NotFoundError
-from .models import AuditRow, utc_now
+from .jobs import JobRecords
+from .models import AuditRow
 
 __all__ = ["AuditInfo", "Audits"]
-
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-#: An audit not heard from for this long was cut short (the process running it stopped). The
-#: process keeps its audits alive while it holds them (see :meth:`Audits.touch`).
-STALE_AFTER = timedelta(seconds=60)
-
-
-def _interrupted() -> dict[str, str]:
-    """What a person reads of an audit cut short by the service stopping."""
-    message, message_es = both("store.audit_interrupted")
-    return {"message": message, "message_es": message_es}
 
 
 @dataclass(frozen=True)
@@ -74,8 +59,17 @@ class AuditInfo:
 
 
 class Audits:
+    """The audits auditors asked for: job records (see :mod:`store.jobs`) that also keep the
+    stage an audit reached and its report's HTML page."""
+
     def __init__(self, database: Database) -> None:
         self.db = database
+        self.jobs = JobRecords(
+            database,
+            AuditRow,
+            interrupted=N_("store.audit_interrupted"),
+            missing=N_("store.no_audit"),
+        )
 
     def create(
         self,
@@ -87,106 +81,57 @@ class Audits:
         stages: int,
         actor: str,
     ) -> AuditInfo:
-        with self.db.write() as session:
-            now = utc_now()
-            row = AuditRow(
-                id=secrets.token_hex(8),
-                rule_base_hash=rule_base_hash,
-                suite=suite,
-                suite_files=json.dumps(sorted(suite_files), ensure_ascii=False),
-                cases=cases,
-                status=QUEUED,
-                stage=None,
-                done=0,
-                total=stages,
-                created_by=actor,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return _info(row)
+        return self.jobs.create(
+            self._info,
+            rule_base_hash=rule_base_hash,
+            suite=suite,
+            suite_files=json.dumps(sorted(suite_files), ensure_ascii=False),
+            cases=cases,
+            stage=None,
+            total=stages,
+            created_by=actor,
+        )
 
     def stage(self, audit_id: str, stage: str, done: int) -> None:
         """The audit has reached ``stage``, the ``done``-th of its stages."""
-        with self.db.write() as session:
-            session.execute(
-                update(AuditRow)
-                .where(AuditRow.id == audit_id)
-                .values(status=RUNNING, stage=stage, done=done, updated_at=utc_now())
-            )
+        self.jobs.advance(audit_id, stage=stage, done=done)
 
     def touch(self, audit_ids: Collection[str]) -> None:
         """The process running (or queueing) these audits is alive: they are not stale."""
-        if not audit_ids:
-            return
-        with self.db.write() as session:
-            session.execute(
-                update(AuditRow)
-                .where(AuditRow.id.in_(list(audit_ids)), AuditRow.status.in_((QUEUED, RUNNING)))
-                .values(updated_at=utc_now())
-            )
+        self.jobs.touch(audit_ids)
 
     def finish(self, audit_id: str, result: dict[str, Any], report_html: str) -> None:
-        with self.db.write() as session:
-            row = session.get(AuditRow, audit_id)
-            if row is None:
-                return
-            row.status, row.done, row.stage, row.finished_at = DONE, row.total, None, utc_now()
-            row.result = json.dumps(result, ensure_ascii=False)
-            row.report_html = report_html
+        self.jobs.finish(audit_id, result, stage=None, report_html=report_html)
 
     def fail(self, audit_id: str, message: str, message_es: str) -> None:
-        with self.db.write() as session:
-            row = session.get(AuditRow, audit_id)
-            if row is None:
-                return
-            row.status, row.finished_at = FAILED, utc_now()
-            row.error = json.dumps({"message": message, "message_es": message_es})
+        self.jobs.fail(audit_id, message, message_es)
 
     def get(self, audit_id: str) -> AuditInfo:
-        with self.db.read() as session:
-            return _info(self._row(session, audit_id))
+        return self.jobs.get(audit_id, self._info)
 
     def report_html(self, audit_id: str) -> tuple[AuditInfo, str | None]:
         """The audit and its HTML page (``None`` until it is done)."""
-        with self.db.read() as session:
-            row = self._row(session, audit_id)
-            return _info(row), row.report_html
+        return self.jobs.get(audit_id, lambda row: (self._info(row), row.report_html))
 
     def list(self, limit: int = 100) -> list[AuditInfo]:
         """The latest audits, newest first, without their results."""
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(AuditRow).order_by(AuditRow.created_at.desc(), AuditRow.id).limit(limit)
-            )
-            return [_info(row, with_result=False) for row in rows]
+        return self.jobs.latest(limit, lambda row: self._info(row, with_result=False))
 
-    @staticmethod
-    def _row(session: Session, audit_id: str) -> AuditRow:
-        row = session.get(AuditRow, audit_id) if len(audit_id) <= 32 else None
-        if row is None:
-            raise NotFoundError(*both("store.no_audit", id=audit_id[:32]))
-        return row
-
-
-def _info(row: AuditRow, *, with_result: bool = True) -> AuditInfo:
-    status, error = row.status, json.loads(row.error) if row.error else None
-    if status in (QUEUED, RUNNING) and utc_now() - row.updated_at > STALE_AFTER:
-        status, error = FAILED, _interrupted()
-    return AuditInfo(
-        id=row.id,
-        rule_base_hash=row.rule_base_hash,
-        suite=row.suite,
-        suite_files=tuple(json.loads(row.suite_files)),
-        cases=row.cases,
-        status=status,
-        stage=row.stage,
-        done=row.done,
-        total=row.total,
-        result=json.loads(row.result) if row.result and with_result else None,
-        error=error,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-    )
+    def _info(self, row: AuditRow, *, with_result: bool = True) -> AuditInfo:
+        status, error = self.jobs.status(row)
+        return AuditInfo(
+            id=row.id,
+            rule_base_hash=row.rule_base_hash,
+            suite=row.suite,
+            suite_files=tuple(json.loads(row.suite_files)),
+            cases=row.cases,
+            status=status,
+            stage=row.stage,
+            done=row.done,
+            total=row.total,
+            result=json.loads(row.result) if row.result and with_result else None,
+            error=error,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+        )

@@ -190,8 +190,6 @@ def _dimensions(by: Sequence[str]) -> list[str]:
     unknown = [d for d in chosen if d not in DIMENSIONS]
     if unknown or len(set(chosen)) != len(chosen):
         raise InvalidFieldError(
-            "by",
-            f"group by any of {', '.join(DIMENSIONS)}, each once",
-            f"agrupe por cualquiera de {', '.join(DIMENSIONS)}, cada uno una vez",
+            "by", *both("store.report_dimensions", dimensions=", ".join(DIMENSIONS))
         )
     return chosen

@@ -15,7 +15,8 @@ from .. import examples
 from ..auth import require
 from ..deps import NetworkDep, StoreDep
 from ..errors import UnknownFilterError
-from ..policy_schemas import TrailOut
+from ..moments import read_moment
+from ..policy_schemas import TrailOut, TrailVerificationOut
 from ..schemas import SEQUENCE_MAX, CoverageGap, error_responses
 
 router = APIRouter(prefix="/v1", tags=["auditors"], dependencies=[Depends(require("read_network"))])
@@ -57,7 +58,7 @@ def _moment(parameter: str, text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text)
+        return read_moment(text)
     except ValueError:
         raise UnknownFilterError(parameter, N_("error.invalid_request.moment_filter")) from None
 
@@ -81,8 +82,8 @@ async def audit_trail(
 ) -> dict[str, Any]:
     """The audit trail, oldest first: every draft, edit (with its diff), submission,
     approval, publication, rollback, and token created or revoked — who, when, what and why.
-    Each event carries the hash of the one before it (`ruta audit verify-trail` checks the
-    chain)."""
+    Each event carries the hash of the one before it (`GET /v1/audit-trail/verification` and
+    `ruta audit verify-trail` check the chain)."""
     start, end = _moment("since", since), _moment("until", until)
     events = await run_in_threadpool(
         lambda: store.trail(
@@ -99,3 +100,30 @@ async def audit_trail(
         "events": [e.to_json() for e in events],
         "next_after": events[-1].seq if len(events) == limit else None,
     }
+
+
+@router.get(
+    "/audit-trail/verification",
+    response_model=TrailVerificationOut,
+    responses=error_responses(),
+)
+async def audit_trail_verification(store: StoreDep, _: TrailReader) -> dict[str, Any]:
+    """Recompute the audit trail's hash chain from its first event, changing nothing: whether
+    every event is as it was written and follows the one before, and, if not, the number of the
+    first event altered, removed or inserted behind the service's back (and why, in English
+    and Spanish). The same check as `ruta audit verify-trail`; record the `head` it gives
+    elsewhere to detect a chain rewritten from the start."""
+
+    def verify() -> dict[str, Any]:
+        verdict = store.verify_trail()
+        last_whole = store.trail(after=verdict.events - 1, limit=1) if verdict.events else []
+        return {
+            "ok": verdict.ok,
+            "events": verdict.events,
+            "broken_at": verdict.broken_at,
+            "message": verdict.message,
+            "message_es": verdict.message_es,
+            "head": last_whole[-1].hash if last_whole else None,
+        }
+
+    return await run_in_threadpool(verify)

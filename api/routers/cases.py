@@ -96,11 +96,7 @@ async def open_case(
     parse_profile(body.profile)  # an invalid profile is refused (422), naming each field
     office = person.office if person.role != "admin" else body.office
     if office is None or office not in {o.id for o in state.network.data.offices}:
-        raise InvalidFieldError(
-            "office",
-            "name the case's office: one of the ids of the network's offices",
-            "indique la oficina del caso: uno de los identificadores de las oficinas de la red",
-        )
+        raise InvalidFieldError("office", *both("error.case_office_required"))
     info = await run_in_threadpool(
         lambda: state.store.cases.open(
             office=office,

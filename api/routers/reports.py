@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from store import DIMENSIONS, Principal
 
 from ..auth import require
 from ..deps import StoreDep
+from ..moments import Moment, day_start
 from ..schemas import SEQUENCE_MAX, Day, error_responses
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -35,28 +32,7 @@ By = Annotated[
 Since = Annotated[Day | None, Query(description="Referrals made on or after this day.")]
 Until = Annotated[Day | None, Query(description="Referrals made before this day.")]
 
-_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _written_moment(value: Any) -> Any:
-    """Only a moment written in ISO 8601: pydantic alone would also read a number as seconds
-    since 1970, so ``until=0`` would silently mean 1970-01-01."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_MOMENT.match(value):
-        return value
-    raise PydanticCustomError(
-        "datetime_type", "must be a moment written in ISO 8601, YYYY-MM-DD[THH:MM[:SS][±HH:MM]]"
-    )
-
-
-Moment = Annotated[datetime, BeforeValidator(_written_moment)]
-
 _CSV_EXAMPLE = "office,service,referrals\noam-cucuta,HUM_FOOD_AID,12\n"
-
-
-def _moment(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(), tzinfo=UTC) if day else None
 
 
 def _answer(rows: list[dict[str, Any]], fmt: str) -> Any:
@@ -96,7 +72,7 @@ async def referral_counts(
     """How many referrals, grouped by office, department (of the person), area, service,
     institution, status or month."""
     rows = await run_in_threadpool(
-        lambda: store.reports.counts(by.split(","), since=_moment(since), until=_moment(until))
+        lambda: store.reports.counts(by.split(","), since=day_start(since), until=day_start(until))
     )
     return _answer(rows, format)
 
@@ -113,7 +89,9 @@ async def outcomes(
     """Per group: referrals sent, accepted and rejected, the acceptance rate, attended and
     not attended, and the days from sending to attendance (median and mean)."""
     rows = await run_in_threadpool(
-        lambda: store.reports.outcomes(by.split(","), since=_moment(since), until=_moment(until))
+        lambda: store.reports.outcomes(
+            by.split(","), since=day_start(since), until=day_start(until)
+        )
     )
     return _answer(rows, format)
 
@@ -171,10 +149,9 @@ async def access_log(
 ) -> dict[str, Any]:
     """Every read of a case (Ley 1581 de 2012): who, when, which case (by its pseudonymous
     id), and what for; oldest first. Never an identity."""
-    start, end = (m.replace(tzinfo=UTC) if m and m.tzinfo is None else m for m in (since, until))
     entries = await run_in_threadpool(
         lambda: store.access_log.entries(
-            case_id=case, actor=actor, since=start, until=end, after=after, limit=limit
+            case_id=case, actor=actor, since=since, until=until, after=after, limit=limit
         )
     )
     return {
