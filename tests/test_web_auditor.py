@@ -412,3 +412,25 @@ def test_caseworkers_and_policy_authors_may_not_open_the_auditors_pages(
     admin = bearer(tokens["root"])
     assert web.get("/v1/audits", headers=admin).json()["audits"] == []
     assert web.get("/network-heatmap").status_code == 200  # read_network: every role
+
+
+def test_the_trail_page_says_whether_the_chain_is_whole_as_the_api_does(
+    web: TestClient, tokens: dict[str, str]
+) -> None:
+    from sqlalchemy import text as sql
+
+    log_in(web, tokens["aurelio"])
+    auditor = bearer(tokens["aurelio"])
+    whole = web.get("/v1/audit-trail/verification", headers=auditor).json()
+    assert whole["ok"]
+    banner = re.search(r'id="trail-verification">(.*?)</div>', web.get("/trail").text, re.S)
+    assert banner is not None and f"{whole['events']} eventos" in banner.group(1)
+    assert whole["head"][:16] in banner.group(1)
+    store = web.app.state.service.store  # type: ignore[attr-defined]
+    with store.db.write() as session:
+        session.execute(sql("UPDATE audit_trail SET subject = 'mallory' WHERE seq = 2"))
+    broken = web.get("/v1/audit-trail/verification", headers=auditor).json()
+    page = html.unescape(web.get("/trail?lang=en").text)
+    alert = re.search(r'role="alert" id="trail-verification">(.*?)</div>', page, re.S)
+    assert alert is not None
+    assert alert.group(1) == f"The chain is broken at event 2: {broken['message']}"

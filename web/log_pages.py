@@ -51,6 +51,7 @@ async def _log_page(
     names: tuple[str, ...],
     template: str,
     page_path: str,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     language = page_language(request)
     filters = _filters(request, names)
@@ -70,6 +71,7 @@ async def _log_page(
         "problems": form_problems(answer, language),
         "message": answer.message(language),
         "role_name": lambda role: role_label(role, language),
+        **(extra or {}),
     }
     return render(request, template, context, person=person, status_code=answer.status)
 
@@ -93,6 +95,7 @@ async def access_log(request: Request, person: LogReader) -> Response:
 async def trail(request: Request, person: TrailReader) -> Response:
     """The audit trail, oldest first, each event with the hash that chains it to the one
     before; filtered by rule, action and person."""
+    verification = await call_api(request, "GET", "/v1/audit-trail/verification")
     return await _log_page(
         request,
         person,
@@ -101,4 +104,5 @@ async def trail(request: Request, person: TrailReader) -> Response:
         names=TRAIL_FILTERS,
         template="trail.html",
         page_path="/trail",
+        extra={"verification": verification.body if verification.ok else None},
     )
