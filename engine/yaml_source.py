@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
@@ -35,6 +36,25 @@ class _DatesAsText(RoundTripConstructor):
 _DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_yaml_timestamp)
 
 
+class _AliasError(YAMLError):
+    """An alias met while composing: where it stands (0-based line)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _NoAliases(Composer):
+    """Stops at the first alias (``*name``) as the document is composed, in the same pass:
+    rule files, cases and requirements never need one, and nested aliases unfold into
+    gigabytes once read ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.parser.check_event(AliasEvent):
+            raise _AliasError(int(self.parser.peek_event().start_mark.line))
+        return super().compose_node(parent, index)
+
+
 def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
     """Parse ``path``; on a syntax fault or duplicate key, return the problem instead.
 
@@ -49,12 +69,9 @@ def read_yaml(path: Path, name: str) -> tuple[Any, RuleProblem | None]:
 
 
 def alias_line(text: str) -> int | None:
-    """The line of the first YAML alias (``*name``) in ``text``, or None.
-
-    Rule files, cases and requirements never need anchors and aliases, and a few hundred bytes
-    of nested aliases unfold into gigabytes once read ("billion laughs"), so text sent to the
-    service is refused with the line of its first alias before it is read. A syntax fault is
-    left to the reader, which says where it is.
+    """The line of the first YAML alias (``*name``) in ``text``, or None: for readers other
+    than :func:`parse_yaml` (which refuses aliases as it reads) to refuse text with an alias
+    before reading it. A syntax fault is left to the reader, which says where it is.
     """
     try:
         for event in YAML(typ="safe").parse(text):
@@ -71,11 +88,11 @@ def parse_yaml(text: str, name: str) -> tuple[Any, RuleProblem | None]:
     yaml = YAML(typ="rt")
     yaml.Constructor = _DatesAsText
     yaml.allow_duplicate_keys = False
+    yaml.Composer = _NoAliases
     try:
-        alias = alias_line(text)
-        if alias is not None:
-            return None, RuleProblem.of(name, alias, None, "", RuleMessage("yaml_alias"))
         return yaml.load(text), None
+    except _AliasError as alias:
+        return None, RuleProblem.of(name, alias.line + 1, None, "", RuleMessage("yaml_alias"))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

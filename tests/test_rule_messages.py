@@ -76,8 +76,8 @@ FORMAT_WORDS = frozenset(
     }
 )
 #: English words that are also everyday Spanish ("use uno de estos": usted form of *usar*;
-#: "base de reglas", "fecha real", "dirección web", "carácter de control").
-SHARED_WORDS = frozenset({"use", "real", "base", "web", "control"})
+#: "base de reglas", "fecha real", "dirección web", "carácter de control", "un alias").
+SHARED_WORDS = frozenset({"use", "real", "base", "web", "control", "alias"})
 
 #: Placeholders, and quoted names and values: not sentence words in either language.
 _NOT_WORDS = re.compile(r"\{[^}]*\}|'[^']*'|\"[^\"]*\"")
