@@ -45,3 +45,31 @@ def test_the_language_switch_turns_the_pages_to_english_and_back(page: Page, sit
     expect(page).to_have_url(re.compile(r"/login$"))
     page.goto(f"{site.url}/")
     expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+
+
+def test_a_person_logs_in_and_reaches_the_intake_with_the_keyboard_alone(
+    page: Page, site: Site
+) -> None:
+    """Keyboard use (WCAG 2.1.1): the first Tab reaches the skip link, the token field takes
+    the token, Enter sends it, and the menu's links are reached and followed by Tab and Enter."""
+    page.goto(f"{site.url}/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "token":
+            break
+    assert page.evaluate("document.activeElement.id") == "token"
+    page.keyboard.type(site.tokens["carla"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inicio")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == "/intake":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nueva atención")
+    # The focus shows where it is: the focused element draws an outline.
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
