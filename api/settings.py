@@ -58,5 +58,9 @@ class Settings(BaseSettings):
     #: How long a login to the pages lasts, in seconds (a working day by default); then the
     #: person logs in again. Shorter on shared office computers.
     session_seconds: int = Field(default=10 * 60 * 60, ge=300, le=7 * 24 * 60 * 60)
+    #: When the service stops, how long a running simulation or audit may take to finish and
+    #: record its result, in seconds; queued ones, and one still running after it, are
+    #: recorded at once as interrupted (to be asked for again).
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=600)
     #: Set by `ruta serve` once it has prepared the store, so its workers do not again.
     prepared: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -116,6 +117,22 @@ class ServiceState:
         self.occupancy = occupancy
         return True
 
+    def _finish_jobs(self) -> None:
+        """Stopping: queued simulations and audits will not start; a running one gets
+        ``shutdown_grace_seconds`` to finish and record its result. What this process still
+        holds after that is recorded as interrupted now, not after a minute of silence."""
+        self.simulator.shutdown(wait=False, cancel_futures=True)
+        waiting = threading.Thread(
+            target=self.simulator.shutdown, kwargs={"wait": True}, daemon=True
+        )
+        waiting.start()
+        waiting.join(self.settings.shutdown_grace_seconds)
+        with contextlib.suppress(StoreError):
+            for simulation_id in self.held.snapshot("simulation"):
+                self.store.simulations.interrupt(simulation_id)
+            for audit_id in self.held.snapshot("audit"):
+                self.store.audits.interrupt(audit_id)
+
     def keep_alive(self) -> None:
         """Mark this process's queued and running simulations and audits as alive."""
         self.store.simulations.touch(self.held.snapshot("simulation"))
@@ -123,7 +140,7 @@ class ServiceState:
 
     def close(self) -> None:
         self.rule_bases.close()
-        self.simulator.shutdown(wait=False, cancel_futures=True)
+        self._finish_jobs()
         with contextlib.suppress(Exception):
             self.evaluation.close()
         self.store.close()

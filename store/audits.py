@@ -106,6 +106,10 @@ class Audits:
     def fail(self, audit_id: str, message: str, message_es: str) -> None:
         self.jobs.fail(audit_id, message, message_es)
 
+    def interrupt(self, audit_id: str) -> None:
+        """The process holding it is stopping before it could finish: failed, interrupted."""
+        self.jobs.interrupt(audit_id)
+
     def get(self, audit_id: str) -> AuditInfo:
         return self.jobs.get(audit_id, self._info)
 

@@ -113,6 +113,11 @@ class JobRecords(Generic[Row]):
                 .values(status=FAILED, finished_at=utc_now(), error=error)
             )
 
+    def interrupt(self, job_id: str) -> None:
+        """The job will not finish here: its process is stopping (a queued job that will not
+        start, or a running one past the time it was given to finish)."""
+        self.fail(job_id, *both(self.interrupted))
+
     def get(self, job_id: str, info: Callable[[Row], Info]) -> Info:
         """The job ``job_id`` as ``info`` reads it; :class:`NotFoundError` if there is none."""
         with self.db.read() as session:

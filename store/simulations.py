@@ -104,6 +104,10 @@ class Simulations:
     def fail(self, simulation_id: str, message: str, message_es: str) -> None:
         self.jobs.fail(simulation_id, message, message_es)
 
+    def interrupt(self, simulation_id: str) -> None:
+        """The process holding it is stopping before it could finish: failed, interrupted."""
+        self.jobs.interrupt(simulation_id)
+
     def get(self, simulation_id: str) -> SimulationInfo:
         return self.jobs.get(simulation_id, self._info)
 

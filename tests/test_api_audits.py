@@ -22,6 +22,7 @@ from api.settings import Settings
 from audit import audit_report, load_suite, suite_from_files
 from engine import default_cases_dir, load_rule_base
 from network import load_network
+from store import Store
 from store.models import AuditRow, utc_now
 from tokens import bearer, token_for
 
@@ -352,3 +353,34 @@ def test_the_shipped_suite_loads_the_same_from_files_as_from_its_folder() -> Non
     from_files = [(c.case, c.file, c.line) for c in suite_from_files(sent)]
     from_folder = [(c.case, c.file, c.line) for c in load_suite([Path(folder)])]
     assert from_files == from_folder
+
+
+def test_stopping_lets_a_running_audit_finish_and_records_queued_ones_as_interrupted(
+    store_url: str,
+) -> None:
+    """A service stopping (a deployment, a restart) gives the audit it is running time to
+    finish and record its report; one queued behind it will not run, and says so at once
+    rather than after a minute of silence."""
+    settings = Settings(database_url=store_url, simulation_workers=1, poll_seconds=0.2)
+    with TestClient(create_app(settings)) as client:
+        store = client.app.state.service.store  # type: ignore[attr-defined]
+        auditor = bearer(token_for(store, "auditor"))
+        asked = [
+            client.post("/v1/audits", json={"cases": True}, headers=auditor).json()["id"]
+            for _ in range(2)
+        ]
+        for _ in range(300):  # until the first has started
+            if client.get(f"/v1/audits/{asked[0]}", headers=auditor).json()["status"] == "running":
+                break
+            time.sleep(0.05)
+    reopened = Store(store_url)
+    try:
+        first, second = (reopened.audits.get(audit_id) for audit_id in asked)
+        assert first.to_json()["status"] == "done"
+        assert second.to_json()["status"] == "failed"
+        assert second.to_json()["error"] == {
+            "message": "the service stopped before the audit finished; ask for it again",
+            "message_es": second.to_json()["error"]["message_es"],
+        }
+    finally:
+        reopened.close()
