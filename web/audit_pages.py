@@ -24,7 +24,7 @@ from texts import N_
 from .api_calls import call_api
 from .form_problems import form_problems
 from .language import page_language
-from .reach_levels import reach_levels
+from .reach_levels import levels_counted
 from .rendering import render
 from .session import SameSite, page_permission
 
@@ -175,12 +175,14 @@ async def audit(request: Request, audit_id: str, person: Auditor) -> Response:
     if status != 200:
         return _missing(request, person, status, message)
     language = page_language(request)
+    levels, counts = levels_counted((found.get("result") or {}).get("network") or [], language)
     context = {
         "audit": found,
         "result": found.get("result"),
         "stages": STAGES,
         "statuses": STATUSES,
-        "levels": reach_levels(language),
+        "levels": levels,
+        "counts": counts,
         "as_yaml": as_yaml,
         "as_case": lambda case: as_yaml([case]),
         "percent": lambda value: percent(value, language),

@@ -14,7 +14,7 @@ from store import Principal
 
 from .api_calls import call_api
 from .language import page_language
-from .reach_levels import reach_level, reach_levels
+from .reach_levels import levels_counted
 from .rendering import render
 from .session import page_permission
 
@@ -43,10 +43,7 @@ async def heatmap(request: Request, person: NetworkReader) -> Response:
         for s in (listed.body if listed.ok and isinstance(listed.body, list) else [])
     }
     departments, services, cells = matrix(reach)
-    levels = reach_levels(language)
-    for found in reach:  # a level the network added since these pages were written
-        levels.setdefault(found["level"], reach_level(found["level"], language))
-    counts = {level: sum(1 for r in reach if r["level"] == level) for level in levels}
+    levels, counts = levels_counted(reach, language)
     nobody = [r for r in reach if r["level"] == "none"]
     context = {
         "levels": levels,

@@ -7,7 +7,9 @@ cell. A level the pages do not know yet is still shown, by its name, with a neut
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from network import Level
 
@@ -50,6 +52,21 @@ def reach_levels(language: str) -> dict[str, ReachLevel]:
             css=f"reach-{code}" if known else "reach-other",
         )
     return found
+
+
+def levels_counted(
+    rows: Iterable[Mapping[str, Any]], language: str
+) -> tuple[dict[str, ReachLevel], dict[str, int]]:
+    """The legend of a reach table: every level of the network and any other the ``rows``
+    name (one the network added since these pages were written), and how many rows stand at
+    each."""
+    listed = list(rows)
+    levels = reach_levels(language)
+    for row in listed:
+        code = str(row["level"])
+        levels.setdefault(code, reach_level(code, language))
+    counts = {code: sum(1 for row in listed if row["level"] == code) for code in levels}
+    return levels, counts
 
 
 def reach_level(code: str, language: str) -> ReachLevel:
