@@ -278,8 +278,10 @@ def spreadsheets(draw: st.DrawFn) -> tuple[bytes, list[dict[str, Any]], list[str
     separator, decimal, yes, no = draw(st.sampled_from(DIALECTS))
     names = draw(st.permutations(sorted({n for person in people for n in person})))
     ending = draw(st.sampled_from(["\r\n", "\n"]))
-    # Python's writer quotes a cell holding a line break only if it is in its line ending.
-    text = st.text(st.characters(exclude_characters="\r" if ending == "\n" else ""), max_size=8)
+    # Python's writer quotes a cell holding a line break only if it is in its line ending; a
+    # UTF-8 file holds any character but a lone surrogate.
+    cell = st.characters(codec="utf-8", exclude_characters="\r" if ending == "\n" else "")
+    text = st.text(cell, max_size=8)
     cases = draw(st.lists(text, min_size=len(people), max_size=len(people)))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator=ending)
